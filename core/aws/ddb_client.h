@@ -1,0 +1,61 @@
+/* DynamoDB JSON-protocol client over libcurl, signed with libcurl's
+ * built-in SigV4 (CURLOPT_AWS_SIGV4). It is read-only by construction:
+ * the operation is an enum of the six read APIs, and there is no way to
+ * name any other X-Amz-Target. One curl handle per client is reused across
+ * requests so connections stay alive within a worker. */
+#ifndef DDBSQL_DDB_CLIENT_H
+#define DDBSQL_DDB_CLIENT_H
+
+#include "../conf/config.h"
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum {
+    DDB_LIST_TABLES,
+    DDB_DESCRIBE_TABLE,
+    DDB_SCAN,
+    DDB_QUERY,
+    DDB_GET_ITEM,
+    DDB_BATCH_GET_ITEM,
+} ddb_op;
+
+typedef enum {
+    DDB_OK = 0,
+    DDB_ERR_THROTTLED,   /* still throttled when the retry budget ran out */
+    DDB_ERR_UNAVAILABLE, /* connection failed, DNS, TLS, or 5xx after retries */
+    DDB_ERR_TIMEOUT,     /* the call's deadline passed */
+    DDB_ERR_CREDENTIALS, /* no credentials, or AWS rejected them */
+    DDB_ERR_ACCESS,      /* AccessDenied: IAM does not allow the action */
+    DDB_ERR_NOT_FOUND,   /* ResourceNotFoundException */
+    DDB_ERR_VALIDATION,  /* ValidationException: the request was wrong */
+    DDB_ERR_PROTOCOL,    /* an answer that was not the JSON we expect */
+} ddb_status;
+
+typedef struct ddb_error {
+    ddb_status status;
+    int http_status;    /* 0 when no HTTP answer */
+    int attempts;
+    char aws_type[96];  /* e.g. "ProvisionedThroughputExceededException" */
+    char message[512];  /* for a person: what failed and what to do */
+} ddb_error;
+
+typedef struct ddb_client ddb_client;
+
+ddb_client *ddb_client_new(const schema_conf *schema, const dynamodb_conf *dconf);
+void ddb_client_free(ddb_client *c);
+
+/* Sends one request, retrying throttling, 5xx and transport errors with
+ * exponential backoff and full jitter until the retry budget or the
+ * deadline (monotonic ms; 0 = the configured budget from now) runs out.
+ * On DDB_OK *resp is the parsed answer (caller puts it). */
+ddb_status ddb_call(ddb_client *c, ddb_op op, json_object *req, int64_t deadline_ms,
+                    json_object **resp, ddb_error *err);
+
+const char *ddb_op_name(ddb_op op); /* "DescribeTable" */
+const char *ddb_status_name(ddb_status s);
+/* The endpoint URL used (for messages and EXPLAIN). */
+const char *ddb_client_endpoint(const ddb_client *c);
+
+#endif

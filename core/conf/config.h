@@ -1,0 +1,103 @@
+/* ddbsql's configuration: one INI-style file, validated completely at
+ * start-up. Any error names the file, the line, the section and key, and
+ * what is wrong; the worker then refuses to serve. See README "Config".
+ *
+ *   public_url = http://127.0.0.1:8080        # base URL; /mcp is appended
+ *   allowed_origins = http://127.0.0.1:8080 http://localhost:8080
+ *   auth = none | oauth
+ *   ...
+ *   [schema demo]
+ *   default = true
+ *   region = us-east-1
+ *   endpoint = http://127.0.0.1:4567
+ *   tables = *
+ */
+#ifndef DDBSQL_CONFIG_H
+#define DDBSQL_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_ENV_VAR "DDBSQL_CONFIG"
+#define CONFIG_DEFAULT_PATH "/etc/ddbsql/ddbsql.conf"
+
+typedef enum {
+    CREDS_CHAIN,   /* env, shared file (default profile), ECS, IMDSv2 */
+    CREDS_STATIC,  /* access_key_id / secret_access_key in this file */
+    CREDS_PROFILE, /* a named profile of the shared credentials file */
+} creds_kind;
+
+typedef struct schema_conf {
+    char *name;
+    bool is_default;
+    char *region;
+    char *endpoint; /* NULL: https://dynamodb.<region>.amazonaws.com */
+    creds_kind creds;
+    char *access_key_id;     /* CREDS_STATIC */
+    char *secret_access_key; /* CREDS_STATIC; wiped on config_free */
+    char *session_token;     /* CREDS_STATIC, optional */
+    char *profile;           /* CREDS_PROFILE */
+    /* Optional: assume this role (with base creds from above). */
+    char *role_arn;
+    char *external_id;
+    char *role_session_name;
+    int role_duration_seconds;
+    char *sts_endpoint; /* NULL: https://sts.<region>.amazonaws.com */
+    /* Table allow-list: all_tables, or exact case-sensitive names. */
+    bool all_tables;
+    char **tables;
+    size_t ntables;
+} schema_conf;
+
+typedef struct redis_conf {
+    char *host; /* NULL when socket is set */
+    int port;
+    char *socket;
+    char *password; /* wiped on config_free */
+    int db;
+    int connect_timeout_ms;
+    int command_timeout_ms;
+    char *key_prefix;
+} redis_conf;
+
+typedef struct dynamodb_conf {
+    int connect_timeout_ms;
+    int request_timeout_ms; /* one HTTP attempt */
+    int retry_budget_ms;    /* all attempts of one call, backoff included */
+    int max_attempts;
+    int base_backoff_ms;
+} dynamodb_conf;
+
+typedef struct config {
+    char *path;
+    char *public_url;   /* normalised: no trailing slash */
+    char *mcp_url;      /* public_url + "/mcp" */
+    char **allowed_origins;
+    size_t norigins;
+    bool auth_none;     /* `auth = none`: loopback public_url only */
+    size_t max_body_bytes;
+    size_t max_params;
+    size_t max_param_bytes;
+    char *log_level;
+    int metadata_ttl_seconds;
+    int sample_size;    /* items read to infer columns */
+    int list_tables_cap;
+    redis_conf redis;
+    dynamodb_conf dynamodb;
+    schema_conf *schemas;
+    size_t nschemas;
+    schema_conf *default_schema;
+} config;
+
+/* The config path: $DDBSQL_CONFIG, else CONFIG_DEFAULT_PATH. */
+const char *config_path(void);
+/* Loads and validates. On failure returns false with a message such as
+ * "/etc/ddbsql/ddbsql.conf:12: [schema demo] region: 'us-east' is not an
+ * AWS region (expected e.g. us-east-1)". */
+bool config_load(const char *path, config *out, char *err, size_t errlen);
+void config_free(config *c);
+const schema_conf *config_schema(const config *c, const char *name);
+/* True when the allow-list admits this physical table name. */
+bool schema_allows_table(const schema_conf *s, const char *table);
+
+#endif

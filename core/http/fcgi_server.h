@@ -1,0 +1,22 @@
+/* The FastCGI accept loop shared by every executable: accept a request,
+ * read it with limits, call the handler, write the response, log one line.
+ * Stops cleanly after the current request on SIGTERM, SIGINT or SIGUSR1
+ * (how lighttpd, mod_fcgid and spawn-fcgi ask a worker to go). */
+#ifndef DDBSQL_FCGI_SERVER_H
+#define DDBSQL_FCGI_SERVER_H
+
+#include "request.h"
+#include "response.h"
+
+typedef void (*http_handler)(void *app, http_request *req, http_response *resp);
+
+/* Returns the process exit status. */
+int fcgi_serve(const http_limits *limits, http_handler handler, void *app);
+
+/* Handles one request from an env array and a body reader (used by
+ * fcgi_serve and by tests): fills resp and logs the access line. */
+void http_handle_one(char **envp, http_body_reader reader, void *reader_ctx,
+                     const http_limits *limits, http_handler handler, void *app,
+                     http_response *resp, char request_id_out[33]);
+
+#endif
