@@ -81,7 +81,6 @@ typedef struct config {
     char *log_level;
     int metadata_ttl_seconds;
     int sample_size;    /* items read to infer columns */
-    int list_tables_cap;
     redis_conf redis;
     dynamodb_conf dynamodb;
     schema_conf *schemas;
