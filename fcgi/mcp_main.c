@@ -1,0 +1,95 @@
+/* ddbsql-mcp: the /mcp FastCGI responder. Loads and validates the config,
+ * registers the tools, then serves until the web server stops it. */
+#include "core/aws/ddb_client.h"
+#include "core/base/log.h"
+#include "core/base/version.h"
+#include "core/conf/config.h"
+#include "core/http/fcgi_server.h"
+#include "core/mcp/mcp.h"
+#include "core/mcp/tools.h"
+
+#include <fcgiapp.h>
+#include <stdio.h>
+#include <string.h>
+
+#define EX_CONFIG 78 /* sysexits.h: configuration error */
+
+static void usage(void)
+{
+    printf("usage: ddbsql-mcp [--check-config | --version | --help]\n"
+           "A FastCGI program serving ddbsql's MCP endpoint (/mcp). Run it under lighttpd,\n"
+           "Apache mod_fcgid or spawn-fcgi. The config file is $%s (default %s).\n",
+           CONFIG_ENV_VAR, CONFIG_DEFAULT_PATH);
+}
+
+static log_level parse_level(const char *s)
+{
+    if (s && strcmp(s, "debug") == 0)
+        return LOG_DEBUG;
+    if (s && strcmp(s, "warn") == 0)
+        return LOG_WARN;
+    if (s && strcmp(s, "error") == 0)
+        return LOG_ERROR;
+    return LOG_INFO;
+}
+
+int main(int argc, char **argv)
+{
+    log_init("mcp");
+    bool check_only = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--check-config") == 0) {
+            check_only = true;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("ddbsql-mcp %s\n", DDBSQL_VERSION);
+            return 0;
+        } else if (strcmp(argv[i], "--help") == 0) {
+            usage();
+            return 0;
+        } else {
+            fprintf(stderr, "ddbsql-mcp: unknown option '%s'\n", argv[i]);
+            usage();
+            return 64;
+        }
+    }
+
+    config cfg;
+    char err[1024];
+    const char *path = config_path();
+    if (!config_load(path, &cfg, err, sizeof err)) {
+        /* Refuse to serve rather than guess at a half-valid config. */
+        log_msg(LOG_ERROR, "%s", err);
+        log_msg(LOG_ERROR, "refusing to serve until the configuration is fixed");
+        return EX_CONFIG;
+    }
+    if (check_only) {
+        printf("%s: OK (%zu schema%s, default '%s')\n", path, cfg.nschemas,
+               cfg.nschemas == 1 ? "" : "s", cfg.default_schema->name);
+        config_free(&cfg);
+        return 0;
+    }
+    if (FCGX_IsCGI()) {
+        fprintf(stderr, "ddbsql-mcp: this is a FastCGI program; start it from a web server or "
+                        "spawn-fcgi (see deploy/), or run it with --check-config\n");
+        config_free(&cfg);
+        return 64;
+    }
+    log_set_level(parse_level(cfg.log_level));
+    ddb_global_init();
+    tools_register_metadata();
+
+    mcp_app *app = mcp_app_new(&cfg);
+    http_limits limits;
+    http_limits_default(&limits);
+    limits.max_body_bytes = cfg.max_body_bytes;
+    limits.max_params = cfg.max_params;
+    limits.max_param_bytes = cfg.max_param_bytes;
+    log_msg(LOG_INFO, "ddbsql-mcp %s serving %s (%zu schema%s)", DDBSQL_VERSION, cfg.mcp_url,
+            cfg.nschemas, cfg.nschemas == 1 ? "" : "s");
+    int rc = fcgi_serve(&limits, mcp_http_handle, app);
+
+    mcp_app_free(app);
+    tools_reset();
+    config_free(&cfg);
+    return rc;
+}
