@@ -1,0 +1,810 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/base/alloc.h"
+#include "core/conf/config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char tmpdir[64];
+static char err[2048];
+static int nfiles;
+
+static int make_dir(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/ddbsql-conf-XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Writes text to a new file in tmpdir; returns its path (static buffer). */
+static const char *write_conf(const char *text)
+{
+    static char path[128];
+    snprintf(path, sizeof path, "%s/c%d.conf", tmpdir, nfiles++);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    assert_int_equal(fputs(text, fp) >= 0, 1);
+    assert_int_equal(fclose(fp), 0);
+    return path;
+}
+
+static bool load_text(const char *text, config *c)
+{
+    err[0] = '\0';
+    return config_load(write_conf(text), c, err, sizeof err);
+}
+
+/* Loading must fail with "<path><where_what>", i.e. the message is the file
+ * path followed exactly by the expected text. */
+static void expect_fail(const char *text, const char *where_what)
+{
+    config c;
+    bool ok = load_text(text, &c);
+    if (ok) {
+        config_free(&c);
+        fail_msg("accepted:\n%s\nexpected error: %s", text, where_what);
+    }
+    char want[2048];
+    snprintf(want, sizeof want, "%s/c%d.conf%s", tmpdir, nfiles - 1, where_what);
+    if (strncmp(err, want, strlen(want)) != 0)
+        fail_msg("for:\n%s\ngot:      %s\nexpected: %s...", text, err, want);
+    /* A failed load leaves nothing to free. */
+    assert_null(c.path);
+    assert_null(c.schemas);
+}
+
+/* ---- the table-driven test ------------------------------------------------ */
+
+/* Each case adds lines to one section of this template (line numbers in
+ * brackets); a template line whose key the case sets is blanked:
+ *   [1] # test         [2] <global>          [3] public_url   [4] auth
+ *   [5] [redis]        [6] <redis>           [7] [dynamodb]   [8] <dynamodb>
+ *   [9] [schema prod]  [10] <schema>         [11] region
+ * Multi-line additions shift later lines. */
+typedef struct bad_case {
+    char where; /* G, R, D, S */
+    const char *lines;
+    const char *expect; /* after the path */
+    const char *absent; /* must not appear in the message (secrets) */
+} bad_case;
+
+static const bad_case bad_cases[] = {
+    /* global */
+    {'G', "public_url = ftp://127.0.0.1",
+     ":2: public_url: 'ftp://127.0.0.1' is not an http:// or "
+     "https:// URL",
+     NULL},
+    {'G', "public_url = http://", ":2: public_url: 'http://' has no host", NULL},
+    {'G', "public_url = http://127.0.0.1/mcp?x=1",
+     ":2: public_url: 'http://127.0.0.1/mcp?x=1' must not have a query ('?...')", NULL},
+    {'G', "public_url = http://127.0.0.1/#top",
+     ":2: public_url: 'http://127.0.0.1/#top' must not have a fragment ('#...')", NULL},
+    {'G', "public_url = http://admin:s3cret@127.0.0.1",
+     ":2: public_url: the URL must not contain a user name or password (user@host)", "s3cret"},
+    {'G', "public_url = http://127.0.0.1:99999",
+     ":2: public_url: 'http://127.0.0.1:99999' has an invalid port (expected 1 to 65535)", NULL},
+    {'G', "public_url = http://127.0.0.1:80x",
+     ":2: public_url: 'http://127.0.0.1:80x' has an "
+     "invalid port (expected 1 to 65535)",
+     NULL},
+    {'G', "public_url = http://bad host/",
+     ":2: public_url: 'http://bad host/' has an invalid "
+     "character ' ' in the host",
+     NULL},
+    {'G', "public_url = http://[::g]/",
+     ":2: public_url: 'http://[::g]/' has a malformed IPv6 "
+     "address (expected [::1])",
+     NULL},
+    {'G', "public_url =", ":2: public_url: the value is empty (remove the line to use the default)",
+     NULL},
+    {'G', "allowed_origins = http://127.0.0.1:8080/app",
+     ":2: allowed_origins: 'http://127.0.0.1:8080/app' is not an origin: it has a path (expected "
+     "scheme://host[:port])",
+     NULL},
+    {'G', "allowed_origins = *",
+     ":2: allowed_origins: '*' is not allowed: list each origin (scheme://host[:port])", NULL},
+    {'G', "allowed_origins = http://a.test, HTTP://A.test:80",
+     ":2: allowed_origins: 'HTTP://A.test:80' is listed twice", NULL},
+    {'G', "allowed_origins = chrome-extension://abc",
+     ":2: allowed_origins: 'chrome-extension://abc' is not an http:// or https:// URL", NULL},
+    {'G', "allowed_origins = ,", ":2: allowed_origins: the list is empty", NULL},
+    {'G', "auth = basic", ":2: auth: 'basic' is not one of none, oauth", NULL},
+    {'G', "auth = oauth",
+     ":2: auth: auth = oauth needs the OAuth server, which this build does "
+     "not include yet; use auth = none with a loopback public_url",
+     NULL},
+    {'G', "max_body_bytes = 1023", ":2: max_body_bytes: '1023' is out of range (1024 to 67108864)",
+     NULL},
+    {'G', "max_body_bytes = 1k", ":2: max_body_bytes: '1k' is not a whole number", NULL},
+    {'G', "max_body_bytes = 99999999999999999999999",
+     ":2: max_body_bytes: '99999999999999999999999' is out of range (1024 to 67108864)", NULL},
+    {'G', "max_params = 15", ":2: max_params: '15' is out of range (16 to 10000)", NULL},
+    {'G', "max_param_bytes = 1048577",
+     ":2: max_param_bytes: '1048577' is out of range (256 to 1048576)", NULL},
+    {'G', "log_level = verbose", ":2: log_level: 'verbose' is not one of debug, info, warn, error",
+     NULL},
+    {'G', "metadata_ttl_seconds = -1",
+     ":2: metadata_ttl_seconds: '-1' is out of range (0 to 86400)", NULL},
+    {'G', "sample_size = 0", ":2: sample_size: '0' is out of range (1 to 10000)", NULL},
+    {'G', "sample_size = 1.5", ":2: sample_size: '1.5' is not a whole number", NULL},
+    {'G', "log_levl = info", ":2: log_levl: unknown key 'log_levl' (did you mean 'log_level'?)",
+     NULL},
+    {'G', "region = us-east-1",
+     ":2: region: unknown key 'region' here (it belongs in a [schema NAME] section)", NULL},
+    {'G', "colour = blue", ":2: colour: unknown key 'colour'", NULL},
+    /* [redis] */
+    {'R', "host = bad/host", ":6: [redis] host: 'bad/host' is not a host name or address", NULL},
+    {'R', "port = 0", ":6: [redis] port: '0' is out of range (1 to 65535)", NULL},
+    {'R', "port = 65536", ":6: [redis] port: '65536' is out of range (1 to 65535)", NULL},
+    {'R', "port = six", ":6: [redis] port: 'six' is not a whole number", NULL},
+    {'R', "socket = run/redis.sock", ":6: [redis] socket: 'run/redis.sock' is not an absolute path",
+     NULL},
+    {'R',
+     "socket = "
+     "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaa",
+     ":6: [redis] socket: "
+     "'/"
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+     "aaaaaa...' is longer than 107 bytes, the limit for a Unix socket path",
+     NULL},
+    {'R', "host = 10.0.0.1\nsocket = /run/redis.sock",
+     ":7: [redis] socket: set either socket or host/port, not both (host is at line 6)", NULL},
+    {'R',
+     "password = \"s3cret-but-too-long-"
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+     "\"",
+     ":6: [redis] password: (hidden) is longer than 1024 characters", "s3cret"},
+    {'R', "password =", ":6: [redis] password: the value is empty", NULL},
+    {'R', "db = 16", ":6: [redis] db: '16' is out of range (0 to 15)", NULL},
+    {'R', "connect_timeout_ms = 9",
+     ":6: [redis] connect_timeout_ms: '9' is out of range (10 to "
+     "60000)",
+     NULL},
+    {'R', "command_timeout_ms = 60001",
+     ":6: [redis] command_timeout_ms: '60001' is out of range (10 to 60000)", NULL},
+    {'R', "key_prefix = \"bad prefix\"",
+     ":6: [redis] key_prefix: 'bad prefix' must be up to 64 letters, digits or ':_-.'", NULL},
+    {'R', "key_prefix = a234567890123456789012345678901234567890123456789012345678901234x",
+     ":6: [redis] key_prefix: 'a234567890123456789012345678901234567890123456789012345678901234x' "
+     "must be up to 64 letters, digits or ':_-.'",
+     NULL},
+    {'R', "prot = 1", ":6: [redis] prot: unknown key 'prot' (did you mean 'port'?)", NULL},
+    /* [dynamodb] */
+    {'D', "connect_timeout_ms = 99",
+     ":8: [dynamodb] connect_timeout_ms: '99' is out of range (100 to 60000)", NULL},
+    {'D', "request_timeout_ms = 300001",
+     ":8: [dynamodb] request_timeout_ms: '300001' is out of range (100 to 300000)", NULL},
+    {'D', "retry_budget_ms = 600001",
+     ":8: [dynamodb] retry_budget_ms: '600001' is out of range (100 to 600000)", NULL},
+    {'D', "max_attempts = 21", ":8: [dynamodb] max_attempts: '21' is out of range (1 to 20)", NULL},
+    {'D', "max_attempts = 0", ":8: [dynamodb] max_attempts: '0' is out of range (1 to 20)", NULL},
+    {'D', "base_backoff_ms = 0", ":8: [dynamodb] base_backoff_ms: '0' is out of range (1 to 10000)",
+     NULL},
+    {'D', "retries = 3", ":8: [dynamodb] retries: unknown key 'retries'", NULL},
+    /* [schema prod] */
+    {'S', "default = maybe",
+     ":10: [schema prod] default: 'maybe' is not a boolean (use "
+     "true/false, yes/no, on/off or 1/0)",
+     NULL},
+    {'S', "region = us-east",
+     ":10: [schema prod] region: 'us-east' is not an AWS region (expected "
+     "something like us-east-1)",
+     NULL},
+    {'S', "region = US-EAST-1", ":10: [schema prod] region: 'US-EAST-1' is not an AWS region",
+     NULL},
+    {'S', "region = us-east-123", ":10: [schema prod] region: 'us-east-123' is not an AWS region",
+     NULL},
+    {'S', "endpoint = localhost:4567",
+     ":10: [schema prod] endpoint: 'localhost:4567' is not an http:// or https:// URL", NULL},
+    {'S', "endpoint = http://127.0.0.1:4567/?x",
+     ":10: [schema prod] endpoint: "
+     "'http://127.0.0.1:4567/?x' must not have a query",
+     NULL},
+    {'S', "credentials = env",
+     ":10: [schema prod] credentials: 'env' is not one of chain, static, profile", NULL},
+    {'S', "access_key_id = AKIDEXAMPLE",
+     ":10: [schema prod] access_key_id: is only used with credentials = static", NULL},
+    {'S', "credentials = static\naccess_key_id = \"AKID EXAMPLE\"\nsecret_access_key = x",
+     ":11: [schema prod] access_key_id: 'AKID EXAMPLE' is not an access key id (up to 128 "
+     "printable characters, no spaces)",
+     NULL},
+    {'S', "credentials = static\naccess_key_id = AKID\nsecret_access_key = \"wJalr XUtnFEMI\"",
+     ":12: [schema prod] secret_access_key: (hidden) contains a space or a non-ASCII character",
+     "wJalr"},
+    {'S', "secret_access_key = wJalrXUtnFEMI",
+     ":10: [schema prod] secret_access_key: is only used with credentials = static",
+     "wJalrXUtnFEMI"},
+    {'S',
+     "credentials = static\naccess_key_id = AKID\nsecret_access_key = k\nsession_token = \"tok "
+     "EN\"",
+     ":13: [schema prod] session_token: (hidden) contains a space or a non-ASCII character",
+     "tok EN"},
+    {'S', "credentials = static\naccess_key_id = AKID",
+     ":10: [schema prod] credentials: credentials = static needs both access_key_id and "
+     "secret_access_key (secret_access_key is missing)",
+     NULL},
+    {'S', "credentials = static\nsecret_access_key = k",
+     ":10: [schema prod] credentials: credentials = static needs both access_key_id and "
+     "secret_access_key (access_key_id is missing)",
+     NULL},
+    {'S', "profile = analytics",
+     ":10: [schema prod] profile: is only used with credentials = "
+     "profile",
+     NULL},
+    {'S', "credentials = profile",
+     ":10: [schema prod] credentials: credentials = profile needs "
+     "profile = <name of a shared credentials file section>",
+     NULL},
+    {'S', "credentials = profile\nprofile = \"my profile\"",
+     ":11: [schema prod] profile: 'my profile' is not a profile name", NULL},
+    {'S', "role_arn = arn:aws:iam::123:role/x",
+     ":10: [schema prod] role_arn: 'arn:aws:iam::123:role/x' is not an IAM role ARN (expected "
+     "arn:aws:iam::123456789012:role/name)",
+     NULL},
+    {'S', "role_arn = arn:aws:iam::123456789012:user/x",
+     ":10: [schema prod] role_arn: 'arn:aws:iam::123456789012:user/x' is not an IAM role ARN",
+     NULL},
+    {'S', "role_arn = arn:aws:iam::123456789012:role/r",
+     ":10: [schema prod] role_arn: external_id is required with role_arn (the ExternalId the "
+     "role's trust policy demands)",
+     NULL},
+    {'S', "role_arn = arn:aws:iam::123456789012:role/r\nexternal_id = x",
+     ":11: [schema prod] external_id: 'x' must be 2 to 1224 characters of letters, digits and "
+     "+=,.@:/_-",
+     NULL},
+    {'S', "external_id = abcdef", ":10: [schema prod] external_id: is only used with role_arn",
+     NULL},
+    {'S', "role_arn = arn:aws:iam::123456789012:role/r\nexternal_id = xy\nrole_session_name = a",
+     ":12: [schema prod] role_session_name: 'a' must be 2 to 64 characters of letters, digits and "
+     "+=,.@_-",
+     NULL},
+    {'S', "role_session_name = abc",
+     ":10: [schema prod] role_session_name: is only used with "
+     "role_arn",
+     NULL},
+    {'S',
+     "role_arn = arn:aws:iam::123456789012:role/r\nexternal_id = xy\nrole_duration_seconds = "
+     "899",
+     ":12: [schema prod] role_duration_seconds: '899' is out of range (900 to 43200)", NULL},
+    {'S', "role_duration_seconds = 1000",
+     ":10: [schema prod] role_duration_seconds: is only used with role_arn", NULL},
+    {'S',
+     "role_arn = arn:aws:iam::123456789012:role/r\nexternal_id = xy\nsts_endpoint = "
+     "sts.amazonaws.com",
+     ":12: [schema prod] sts_endpoint: 'sts.amazonaws.com' is not an http:// or https:// URL",
+     NULL},
+    {'S', "sts_endpoint = https://sts.eu-west-1.amazonaws.com",
+     ":10: [schema prod] sts_endpoint: is only used with role_arn", NULL},
+    {'S', "tables = ab",
+     ":10: [schema prod] tables: 'ab' is not a DynamoDB table name (3 to 255 "
+     "letters, digits, '_', '-' or '.')",
+     NULL},
+    {'S', "tables = orders o$ders",
+     ":10: [schema prod] tables: 'o$ders' is not a DynamoDB table "
+     "name",
+     NULL},
+    {'S', "tables = * orders",
+     ":10: [schema prod] tables: '*' must be alone: it already allows "
+     "every table",
+     NULL},
+    {'S', "tables = orders, orders", ":10: [schema prod] tables: 'orders' is listed twice", NULL},
+    {'S', "tables = \" , \"", ":10: [schema prod] tables: the list is empty", NULL},
+    {'S', "regoin = us-east-1",
+     ":10: [schema prod] regoin: unknown key 'regoin' (did you mean "
+     "'region'?)",
+     NULL},
+    {'S', "Region = us-east-1",
+     ":10: [schema prod] Region: unknown key 'Region' (did you mean "
+     "'region'?)",
+     NULL},
+    {'S', "port = 1",
+     ":10: [schema prod] port: unknown key 'port' here (it belongs in the [redis] "
+     "section)",
+     NULL},
+    {'S', "region = us-east-1\nregion = us-east-2",
+     ":11: [schema prod] region: given twice (first at line 10)", NULL},
+};
+
+static void append(char *out, size_t outlen, const char *line)
+{
+    size_t n = strlen(out);
+    snprintf(out + n, outlen - n, "%s\n", line);
+}
+
+/* The line unless the case's text sets the same key (then blank). */
+static const char *unless_set(const char *line, const char *added)
+{
+    size_t klen = strcspn(line, " =");
+    for (const char *p = added; p && *p;) {
+        if (!strncmp(p, line, klen) && (p[klen] == ' ' || p[klen] == '='))
+            return "";
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    return line;
+}
+
+static void build_case(const bad_case *bc, char *out, size_t outlen)
+{
+    const char *g = bc->where == 'G' ? bc->lines : NULL;
+    const char *r = bc->where == 'R' ? bc->lines : NULL;
+    const char *d = bc->where == 'D' ? bc->lines : NULL;
+    const char *s = bc->where == 'S' ? bc->lines : NULL;
+    out[0] = '\0';
+    append(out, outlen, "# test");
+    append(out, outlen, g ? g : "");
+    append(out, outlen, unless_set("public_url = http://127.0.0.1:8080", g));
+    append(out, outlen, unless_set("auth = none", g));
+    append(out, outlen, "[redis]");
+    append(out, outlen, r ? r : "");
+    append(out, outlen, "[dynamodb]");
+    append(out, outlen, d ? d : "");
+    append(out, outlen, "[schema prod]");
+    append(out, outlen, s ? s : "");
+    append(out, outlen, s && !strncmp(s, "region =", 8) ? "" : "region = us-east-1");
+}
+
+static void test_bad_values(void **state)
+{
+    (void)state;
+    static char text[8192];
+    for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+        const bad_case *bc = &bad_cases[i];
+        build_case(bc, text, sizeof text);
+        expect_fail(text, bc->expect);
+        if (bc->absent && strstr(err, bc->absent))
+            fail_msg("message reveals '%s': %s", bc->absent, err);
+    }
+}
+
+/* The template itself is valid, so every failure above is the case's. */
+static void test_template_valid(void **state)
+{
+    (void)state;
+    static char text[8192];
+    bad_case none = {'G', "", "", NULL};
+    build_case(&none, text, sizeof text);
+    config c;
+    assert_true(load_text(text, &c));
+    config_free(&c);
+}
+
+/* ---- whole-file rules ----------------------------------------------------- */
+
+#define HEAD "public_url = http://127.0.0.1:8080\nauth = none\n"
+
+static void test_file_rules(void **state)
+{
+    (void)state;
+    expect_fail("auth = none\n[schema a]\nregion = us-east-1\n",
+                ": public_url: missing (required), e.g. public_url = http://127.0.0.1:8080");
+    expect_fail("public_url = http://127.0.0.1:8080\n[schema a]\nregion = us-east-1\n",
+                ": auth: not set, so it defaults to oauth; auth = oauth needs the OAuth server, "
+                "which this build does not include yet; use auth = none with a loopback "
+                "public_url");
+    expect_fail(HEAD, ": no [schema NAME] section: at least one schema (a DynamoDB connection) is "
+                      "required");
+    expect_fail(HEAD "[redis]\n", ": no [schema NAME] section");
+    expect_fail(HEAD "[schema a]\n", ":3: [schema a] region: missing (required), e.g. region = "
+                                     "us-east-1");
+    expect_fail(HEAD "[schema a]\nregion = us-east-1\ndefault = yes\n\n[schema b]\nregion = "
+                     "us-east-1\ndefault = on\n",
+                ":9: [schema b] default: two schemas are marked default ('a' at line 5 and 'b' at "
+                "line 9); mark exactly one");
+    expect_fail(HEAD "[schema a]\nregion = us-east-1\n[schema b]\nregion = us-east-1\n",
+                ": 2 schemas and none has default = true; mark exactly one as the default");
+    expect_fail(HEAD "[schema a]\nregion = us-east-1\ndefault = false\n[schema b]\nregion = "
+                     "us-east-1\ndefault = false\n",
+                ": 2 schemas and none has default = true");
+    expect_fail(HEAD "[schema a]\nregion = us-east-1\n[schema a]\nregion = us-east-1\n",
+                ":5: section [schema a] appears twice (first at line 3)");
+    expect_fail(HEAD "[schema prod]\nregion = us-east-1\n[schema Prod]\nregion = us-east-1\n",
+                ":5: [schema Prod] schema 'Prod' differs from schema 'prod' only in letter case");
+    expect_fail(
+        HEAD "[schema 1prod]\nregion = us-east-1\n",
+        ":3: [schema 1prod] '1prod' is not a valid schema name (a letter or '_' followed by "
+        "up to 62 letters, digits or '_')");
+    expect_fail(HEAD "[schema a-b]\nregion = us-east-1\n",
+                ":3: [schema a-b] 'a-b' is not a valid schema name");
+    expect_fail(HEAD "[schema "
+                     "a234567890123456789012345678901234567890123456789012345678901234]\nregion = "
+                     "us-east-1\n",
+                ":3: [schema a234567890123456789012345678901234567890123456789012345678901234] "
+                "'a234567890123456789012345678901234567890123456789012345678901234' is not a "
+                "valid schema name");
+    expect_fail(HEAD "[schema]\nregion = us-east-1\n",
+                ":3: [schema] [schema] needs a name: [schema NAME]");
+    expect_fail(HEAD "[redis main]\n", ":3: [redis main] [redis] takes no name");
+    expect_fail(HEAD "[regis]\n", ":3: unknown section [regis] (did you mean [redis]?)");
+    expect_fail(HEAD "[oauth]\n", ":3: unknown section [oauth] (known: redis, dynamodb, schema)");
+    expect_fail(HEAD "[schema a]\nregion = us-east-1\nbad line\n",
+                ":5: expected '=' after 'bad', found 'l'");
+}
+
+static void test_loopback_rule(void **state)
+{
+    (void)state;
+    static const char *const loopback[] = {
+        "http://127.0.0.1:8080", "http://127.9.8.7",     "http://localhost:1",
+        "http://LOCALHOST",      "https://[::1]:8443/x", "http://[::ffff:127.0.0.1]",
+    };
+    static const char *const remote[] = {
+        "http://128.0.0.1",          "http://10.0.0.1:8080", "https://ddbsql.example.com",
+        "http://localhost.evil.com", "http://[::2]",         "http://0.0.0.0:8080",
+        "http://127.0.0.1.nip.io",
+    };
+    char text[512];
+    config c;
+    for (size_t i = 0; i < sizeof loopback / sizeof *loopback; i++) {
+        snprintf(text, sizeof text,
+                 "public_url = %s\nauth = none\n[schema a]\nregion = eu-west-1\n", loopback[i]);
+        if (!load_text(text, &c))
+            fail_msg("%s refused: %s", loopback[i], err);
+        assert_true(c.auth_none);
+        config_free(&c);
+    }
+    for (size_t i = 0; i < sizeof remote / sizeof *remote; i++) {
+        snprintf(text, sizeof text,
+                 "public_url = %s\n# line 2\nauth = none\n[schema a]\nregion = eu-west-1\n",
+                 remote[i]);
+        char want[512];
+        snprintf(want, sizeof want,
+                 ":3: auth: auth = none is only allowed when public_url's host is loopback "
+                 "(127.0.0.0/8, ::1 or localhost): anyone who can reach '%s' could query the data "
+                 "without credentials",
+                 remote[i]);
+        expect_fail(text, want);
+    }
+}
+
+/* ---- valid files ---------------------------------------------------------- */
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    config c;
+    assert_true(load_text(HEAD "[schema demo]\nregion = us-east-1\n", &c));
+    assert_string_equal(c.public_url, "http://127.0.0.1:8080");
+    assert_string_equal(c.mcp_url, "http://127.0.0.1:8080/mcp");
+    assert_int_equal(c.norigins, 1);
+    assert_string_equal(c.allowed_origins[0], "http://127.0.0.1:8080");
+    assert_true(c.auth_none);
+    assert_int_equal(c.max_body_bytes, 1048576);
+    assert_int_equal(c.max_params, 200);
+    assert_int_equal(c.max_param_bytes, 16384);
+    assert_string_equal(c.log_level, "info");
+    assert_int_equal(c.metadata_ttl_seconds, 300);
+    assert_int_equal(c.sample_size, 100);
+    assert_string_equal(c.redis.host, "127.0.0.1");
+    assert_int_equal(c.redis.port, 6379);
+    assert_null(c.redis.socket);
+    assert_null(c.redis.password);
+    assert_int_equal(c.redis.db, 0);
+    assert_int_equal(c.redis.connect_timeout_ms, 500);
+    assert_int_equal(c.redis.command_timeout_ms, 1000);
+    assert_string_equal(c.redis.key_prefix, "ddbsql:");
+    assert_int_equal(c.dynamodb.connect_timeout_ms, 2000);
+    assert_int_equal(c.dynamodb.request_timeout_ms, 10000);
+    assert_int_equal(c.dynamodb.retry_budget_ms, 20000);
+    assert_int_equal(c.dynamodb.max_attempts, 8);
+    assert_int_equal(c.dynamodb.base_backoff_ms, 50);
+    assert_int_equal(c.nschemas, 1);
+    const schema_conf *s = &c.schemas[0];
+    assert_string_equal(s->name, "demo");
+    assert_true(s->is_default); /* a single schema is the default */
+    assert_ptr_equal(c.default_schema, s);
+    assert_string_equal(s->region, "us-east-1");
+    assert_null(s->endpoint);
+    assert_int_equal(s->creds, CREDS_CHAIN);
+    assert_null(s->access_key_id);
+    assert_null(s->secret_access_key);
+    assert_null(s->session_token);
+    assert_null(s->profile);
+    assert_null(s->role_arn);
+    assert_null(s->external_id);
+    assert_string_equal(s->role_session_name, "ddbsql");
+    assert_int_equal(s->role_duration_seconds, 3600);
+    assert_null(s->sts_endpoint);
+    assert_true(s->all_tables);
+    assert_int_equal(s->ntables, 0);
+    assert_true(schema_allows_table(s, "anything"));
+    assert_false(schema_allows_table(s, "ab")); /* not a table name at all */
+    assert_false(schema_allows_table(s, NULL));
+    assert_ptr_equal(config_schema(&c, "demo"), s);
+    assert_ptr_equal(config_schema(&c, NULL), s);
+    assert_null(config_schema(&c, "Demo"));
+    assert_null(config_schema(&c, "other"));
+    config_free(&c);
+    assert_null(c.schemas);
+    assert_null(c.public_url);
+}
+
+static void test_full_round_trip(void **state)
+{
+    (void)state;
+    const char *text =
+        "# every key set\n"
+        "public_url = HTTP://LocalHost:8080/base/  ; trailing slash is dropped\n"
+        "allowed_origins = http://localhost:8080, HTTP://127.0.0.1:80 https://[::1]:443\n"
+        "auth = NONE\n"
+        "max_body_bytes = 2048\n"
+        "max_params = 16\n"
+        "max_param_bytes = 1048576\n"
+        "log_level = Debug\n"
+        "metadata_ttl_seconds = 0\n"
+        "sample_size = 10000\n"
+        "\n"
+        "[redis]\n"
+        "socket = /run/redis/redis.sock\n"
+        "password = \"pa ss#word\\\"\"\n"
+        "db = 15\n"
+        "connect_timeout_ms = 10\n"
+        "command_timeout_ms = 60000\n"
+        "key_prefix = app:ddb-1.\n"
+        "\n"
+        "[dynamodb]\n"
+        "connect_timeout_ms = 100\n"
+        "request_timeout_ms = 300000\n"
+        "retry_budget_ms = 600000\n"
+        "max_attempts = 1\n"
+        "base_backoff_ms = 10000\n"
+        "\n"
+        "[schema prod]\n"
+        "default = true\n"
+        "region = eu-west-1\n"
+        "endpoint = https://dynamodb.eu-west-1.amazonaws.com/\n"
+        "credentials = static\n"
+        "access_key_id = AKIDEXAMPLE\n"
+        "secret_access_key = wJalrXUtnFEMI/K7MDENG\n"
+        "session_token = FwoGZXIvYXdzE\n"
+        "role_arn = arn:aws:iam::123456789012:role/service/ddbsql-read\n"
+        "external_id = 4f1c2d3e-aaaa-bbbb-cccc-0123456789ab\n"
+        "role_session_name = ddbsql-prod\n"
+        "role_duration_seconds = 43200\n"
+        "sts_endpoint = https://sts.eu-west-1.amazonaws.com\n"
+        "tables = orders customers,products\n"
+        "\n"
+        "[schema analytics]\n"
+        "region = us-gov-west-1\n"
+        "credentials = profile\n"
+        "profile = analytics-ro\n"
+        "default = no\n"
+        "tables = *\n"
+        "\n"
+        "[schema _local]\n"
+        "region = us-east-1\n"
+        "endpoint = http://127.0.0.1:4567\n";
+    config c;
+    if (!load_text(text, &c))
+        fail_msg("%s", err);
+    assert_string_equal(c.public_url, "http://localhost:8080/base");
+    assert_string_equal(c.mcp_url, "http://localhost:8080/base/mcp");
+    assert_int_equal(c.norigins, 3);
+    assert_string_equal(c.allowed_origins[0], "http://localhost:8080");
+    assert_string_equal(c.allowed_origins[1], "http://127.0.0.1");
+    assert_string_equal(c.allowed_origins[2], "https://[::1]");
+    assert_true(c.auth_none);
+    assert_int_equal(c.max_body_bytes, 2048);
+    assert_int_equal(c.max_params, 16);
+    assert_int_equal(c.max_param_bytes, 1048576);
+    assert_string_equal(c.log_level, "debug");
+    assert_int_equal(c.metadata_ttl_seconds, 0);
+    assert_int_equal(c.sample_size, 10000);
+    assert_null(c.redis.host);
+    assert_string_equal(c.redis.socket, "/run/redis/redis.sock");
+    assert_string_equal(c.redis.password, "pa ss#word\"");
+    assert_int_equal(c.redis.db, 15);
+    assert_int_equal(c.redis.connect_timeout_ms, 10);
+    assert_int_equal(c.redis.command_timeout_ms, 60000);
+    assert_string_equal(c.redis.key_prefix, "app:ddb-1.");
+    assert_int_equal(c.dynamodb.connect_timeout_ms, 100);
+    assert_int_equal(c.dynamodb.request_timeout_ms, 300000);
+    assert_int_equal(c.dynamodb.retry_budget_ms, 600000);
+    assert_int_equal(c.dynamodb.max_attempts, 1);
+    assert_int_equal(c.dynamodb.base_backoff_ms, 10000);
+    assert_int_equal(c.nschemas, 3);
+
+    const schema_conf *p = config_schema(&c, "prod");
+    assert_non_null(p);
+    assert_ptr_equal(c.default_schema, p);
+    assert_ptr_equal(config_schema(&c, ""), p);
+    assert_true(p->is_default);
+    assert_string_equal(p->region, "eu-west-1");
+    assert_string_equal(p->endpoint, "https://dynamodb.eu-west-1.amazonaws.com");
+    assert_int_equal(p->creds, CREDS_STATIC);
+    assert_string_equal(p->access_key_id, "AKIDEXAMPLE");
+    assert_string_equal(p->secret_access_key, "wJalrXUtnFEMI/K7MDENG");
+    assert_string_equal(p->session_token, "FwoGZXIvYXdzE");
+    assert_null(p->profile);
+    assert_string_equal(p->role_arn, "arn:aws:iam::123456789012:role/service/ddbsql-read");
+    assert_string_equal(p->external_id, "4f1c2d3e-aaaa-bbbb-cccc-0123456789ab");
+    assert_string_equal(p->role_session_name, "ddbsql-prod");
+    assert_int_equal(p->role_duration_seconds, 43200);
+    assert_string_equal(p->sts_endpoint, "https://sts.eu-west-1.amazonaws.com");
+    assert_false(p->all_tables);
+    assert_int_equal(p->ntables, 3);
+    assert_string_equal(p->tables[0], "orders");
+    assert_string_equal(p->tables[1], "customers");
+    assert_string_equal(p->tables[2], "products");
+    assert_true(schema_allows_table(p, "orders"));
+    assert_true(schema_allows_table(p, "products"));
+    assert_false(schema_allows_table(p, "Orders")); /* case-sensitive */
+    assert_false(schema_allows_table(p, "order"));
+    assert_false(schema_allows_table(p, "secrets"));
+
+    const schema_conf *a = config_schema(&c, "analytics");
+    assert_non_null(a);
+    assert_false(a->is_default);
+    assert_string_equal(a->region, "us-gov-west-1");
+    assert_int_equal(a->creds, CREDS_PROFILE);
+    assert_string_equal(a->profile, "analytics-ro");
+    assert_true(a->all_tables);
+    assert_true(schema_allows_table(a, "secrets"));
+
+    const schema_conf *l = config_schema(&c, "_local");
+    assert_non_null(l);
+    assert_string_equal(l->endpoint, "http://127.0.0.1:4567");
+    assert_int_equal(l->creds, CREDS_CHAIN);
+    assert_string_equal(c.path + strlen(c.path) - 5, ".conf");
+    config_free(&c);
+}
+
+static void test_redis_host_port(void **state)
+{
+    (void)state;
+    config c;
+    assert_true(load_text(HEAD "[redis]\nhost = redis.internal\nport = 6390\npassword = pw\n"
+                               "[schema a]\nregion = us-east-1\n",
+                          &c));
+    assert_string_equal(c.redis.host, "redis.internal");
+    assert_int_equal(c.redis.port, 6390);
+    assert_null(c.redis.socket);
+    assert_string_equal(c.redis.password, "pw");
+    config_free(&c);
+    assert_true(load_text(HEAD "[redis]\nhost = ::1\n[schema a]\nregion = us-east-1\n", &c));
+    assert_string_equal(c.redis.host, "::1");
+    config_free(&c);
+}
+
+/* Secrets never reach a message, whichever rule rejects them. */
+static void test_secrets_hidden(void **state)
+{
+    (void)state;
+    config c;
+    /* Type errors in the same section as valid secrets. */
+    assert_false(load_text(HEAD "[redis]\npassword = TOPSECRETPW\ndb = x\n[schema a]\nregion = "
+                                "us-east-1\n",
+                           &c));
+    assert_null(strstr(err, "TOPSECRETPW"));
+    assert_false(load_text(HEAD "[schema a]\nregion = us-east-1\ncredentials = static\n"
+                                "access_key_id = AKID\nsecret_access_key = \"TOP SECRET\"\n",
+                           &c));
+    assert_non_null(strstr(err, "(hidden)"));
+    assert_null(strstr(err, "TOP SECRET"));
+    assert_false(load_text(HEAD "[schema a]\nregion = us-east-1\ncredentials = static\n"
+                                "access_key_id = AKID\nsecret_access_key = k\n"
+                                "session_token = \"TOP\x09SECRET\"\n",
+                           &c));
+    assert_non_null(strstr(err, "(hidden)"));
+    assert_null(strstr(err, "SECRET"));
+    /* A secret on a malformed line (':' instead of '='). */
+    assert_false(load_text(HEAD "[redis]\npassword: TOPSECRETPW\n", &c));
+    assert_null(strstr(err, "TOPSECRETPW"));
+    /* A password inside a URL. */
+    assert_false(load_text("public_url = http://u:TOPSECRETPW@127.0.0.1\n", &c));
+    assert_null(strstr(err, "TOPSECRETPW"));
+    assert_false(load_text(HEAD "allowed_origins = http://u:TOPSECRETPW@127.0.0.1\n", &c));
+    assert_null(strstr(err, "TOPSECRETPW"));
+    assert_false(load_text(HEAD "[schema a]\nregion = us-east-1\nendpoint = "
+                                "http://u:TOPSECRETPW@127.0.0.1\n",
+                           &c));
+    assert_null(strstr(err, "TOPSECRETPW"));
+}
+
+static void test_long_value_shortened(void **state)
+{
+    (void)state;
+    char text[4096];
+    char longv[400];
+    memset(longv, 'x', sizeof longv - 1);
+    longv[sizeof longv - 1] = '\0';
+    snprintf(text, sizeof text, HEAD "log_level = %s\n", longv);
+    config c;
+    assert_false(load_text(text, &c));
+    assert_non_null(strstr(err, "...' is not one of debug"));
+    assert_true(strlen(err) < 300);
+}
+
+static void test_missing_file(void **state)
+{
+    (void)state;
+    config c;
+    char path[128], want[256];
+    snprintf(path, sizeof path, "%s/none.conf", tmpdir);
+    assert_false(config_load(path, &c, err, sizeof err));
+    snprintf(want, sizeof want, "%s: cannot open: No such file or directory", path);
+    assert_string_equal(err, want);
+    assert_false(config_load(NULL, &c, err, sizeof err));
+}
+
+static void test_config_path(void **state)
+{
+    (void)state;
+    assert_int_equal(setenv(CONFIG_ENV_VAR, "/tmp/x.conf", 1), 0);
+    assert_string_equal(config_path(), "/tmp/x.conf");
+    assert_int_equal(setenv(CONFIG_ENV_VAR, "", 1), 0);
+    assert_string_equal(config_path(), CONFIG_DEFAULT_PATH);
+    assert_int_equal(unsetenv(CONFIG_ENV_VAR), 0);
+    assert_string_equal(config_path(), "/etc/ddbsql/ddbsql.conf");
+}
+
+/* The example in docs/CONFIG.md passes everything but the OAuth rule. */
+static void test_docs_example(void **state)
+{
+    (void)state;
+    const char *text = "public_url = https://ddbsql.example.com\n"
+                       "auth = oauth\n"
+                       "\n"
+                       "[redis]\n"
+                       "socket = /run/redis/redis.sock\n"
+                       "\n"
+                       "[schema prod]\n"
+                       "default = true\n"
+                       "region = eu-west-1\n"
+                       "role_arn = arn:aws:iam::123456789012:role/ddbsql-read\n"
+                       "external_id = 4f1c2d3e-aaaa-bbbb-cccc-0123456789ab\n"
+                       "tables = orders customers products\n"
+                       "\n"
+                       "[schema analytics]\n"
+                       "region = us-east-1\n"
+                       "credentials = profile\n"
+                       "profile = analytics-ro\n";
+    expect_fail(text, ":2: auth: auth = oauth needs the OAuth server");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_template_valid),
+        cmocka_unit_test(test_bad_values),
+        cmocka_unit_test(test_file_rules),
+        cmocka_unit_test(test_loopback_rule),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_full_round_trip),
+        cmocka_unit_test(test_redis_host_port),
+        cmocka_unit_test(test_secrets_hidden),
+        cmocka_unit_test(test_long_value_shortened),
+        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_config_path),
+        cmocka_unit_test(test_docs_example),
+    };
+    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+}
