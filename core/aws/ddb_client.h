@@ -35,13 +35,17 @@ typedef enum {
 
 typedef struct ddb_error {
     ddb_status status;
-    int http_status;    /* 0 when no HTTP answer */
+    int http_status; /* 0 when no HTTP answer */
     int attempts;
-    char aws_type[96];  /* e.g. "ProvisionedThroughputExceededException" */
-    char message[512];  /* for a person: what failed and what to do */
+    char aws_type[96]; /* e.g. "ProvisionedThroughputExceededException" */
+    char message[512]; /* for a person: what failed and what to do */
 } ddb_error;
 
 typedef struct ddb_client ddb_client;
+
+/* Initialises libcurl (curl_global_init) once per process. Call it from
+ * main at start-up, before any thread exists; ddb_client_new calls it too. */
+void ddb_global_init(void);
 
 ddb_client *ddb_client_new(const schema_conf *schema, const dynamodb_conf *dconf);
 void ddb_client_free(ddb_client *c);

@@ -1,0 +1,540 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/aws/ddb_client.h"
+#include "core/base/json_util.h"
+#include "core/base/timeutil.h"
+#include "tests/unit/support/aws_test_env.h"
+#include "tests/unit/support/fake_http.h"
+#include "tests/unit/support/sigv4_check.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define AKID   "AKIDEXAMPLE"
+#define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+#define TOKEN  "FQoGZXIvYXdzEXAMPLEtoken/with+chars=="
+
+#define JSON "application/x-amz-json-1.0"
+#define PTEE                                                                                       \
+    "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException\","     \
+    "\"message\":\"The level of configured provisioned throughput for the table was exceeded.\"}"
+
+typedef struct fixture {
+    fake_http *srv;
+    schema_conf schema;
+    dynamodb_conf dconf;
+    char endpoint[64];
+} fixture;
+
+static int setup(void **state)
+{
+    aws_test_env_isolate();
+    fixture *f = calloc(1, sizeof *f);
+    f->srv = fake_http_start();
+    snprintf(f->endpoint, sizeof f->endpoint, "%s", fake_http_url(f->srv));
+    f->schema = (schema_conf){
+        .name = "t",
+        .region = "us-east-1",
+        .endpoint = f->endpoint,
+        .creds = CREDS_STATIC,
+        .access_key_id = AKID,
+        .secret_access_key = SECRET,
+    };
+    f->dconf = (dynamodb_conf){
+        .connect_timeout_ms = 500,
+        .request_timeout_ms = 2000,
+        .retry_budget_ms = 5000,
+        .max_attempts = 6,
+        .base_backoff_ms = 2,
+    };
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    fake_http_stop(f->srv);
+    free(f);
+    return 0;
+}
+
+/* One call with a fresh client; returns the status. */
+static ddb_status call(fixture *f, ddb_op op, const char *req_json, int64_t deadline,
+                       json_object **resp, ddb_error *err)
+{
+    ddb_client *c = ddb_client_new(&f->schema, &f->dconf);
+    json_object *req = req_json ? json_tokener_parse(req_json) : NULL;
+    ddb_status st = ddb_call(c, op, req, deadline, resp, err);
+    json_object_put(req);
+    ddb_client_free(c);
+    return st;
+}
+
+static void assert_signed(fixture *f, size_t i, const char *target, bool with_token)
+{
+    const fake_http_req *r = fake_http_request(f->srv, i);
+    assert_non_null(r);
+    assert_string_equal(r->method, "POST");
+    assert_string_equal(r->path, "/");
+    assert_string_equal(fake_http_header_get(r, "Content-Type"), JSON);
+    assert_string_equal(fake_http_header_get(r, "X-Amz-Target"), target);
+    const char *amzdate = fake_http_header_get(r, "X-Amz-Date");
+    assert_non_null(amzdate);
+    char prefix[160];
+    snprintf(prefix, sizeof prefix,
+             "AWS4-HMAC-SHA256 Credential=" AKID "/%.8s/us-east-1/dynamodb/aws4_request", amzdate);
+    const char *auth = fake_http_header_get(r, "Authorization");
+    assert_non_null(auth);
+    assert_memory_equal(auth, prefix, strlen(prefix));
+    const char *tok = fake_http_header_get(r, "X-Amz-Security-Token");
+    if (with_token) {
+        assert_non_null(tok);
+        assert_string_equal(tok, TOKEN);
+        assert_true(sigv4_signs_header(r, "x-amz-security-token"));
+    } else {
+        assert_null(tok);
+    }
+    assert_true(sigv4_signs_header(r, "x-amz-target"));
+    char why[256];
+    if (!sigv4_check(r, SECRET, "us-east-1", "dynamodb", why, sizeof why))
+        fail_msg("bad signature: %s", why);
+    /* The secret never travels. */
+    for (size_t h = 0; h < r->nheaders; h++)
+        assert_null(strstr(r->headers[h].value, SECRET));
+}
+
+static void test_signed_request_shape(void **state)
+{
+    fixture *f = *state;
+    fake_http_push_simple(f->srv, 200, JSON, "{\"TableNames\":[\"a\",\"b\"]}");
+    json_object *resp = NULL;
+    ddb_error err;
+    assert_int_equal(call(f, DDB_LIST_TABLES, "{\"Limit\":10}", 0, &resp, &err), DDB_OK);
+    assert_int_equal(err.attempts, 1);
+    assert_int_equal(json_object_array_length(jget_arr(resp, "TableNames")), 2);
+    json_object_put(resp);
+    assert_int_equal(fake_http_nrequests(f->srv), 1);
+    assert_signed(f, 0, "DynamoDB_20120810.ListTables", false);
+    assert_string_equal(fake_http_request(f->srv, 0)->body, "{\"Limit\":10}");
+}
+
+static void test_signed_with_session_token(void **state)
+{
+    fixture *f = *state;
+    f->schema.session_token = TOKEN;
+    fake_http_push_simple(f->srv, 200, JSON, "{\"Table\":{\"TableName\":\"x\"}}");
+    json_object *resp = NULL;
+    ddb_error err;
+    assert_int_equal(call(f, DDB_DESCRIBE_TABLE, "{\"TableName\":\"x\"}", 0, &resp, &err), DDB_OK);
+    json_object_put(resp);
+    assert_signed(f, 0, "DynamoDB_20120810.DescribeTable", true);
+}
+
+static void test_every_op_has_its_target(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        ddb_op op;
+        const char *target;
+    } ops[] = {
+        {DDB_LIST_TABLES, "DynamoDB_20120810.ListTables"},
+        {DDB_DESCRIBE_TABLE, "DynamoDB_20120810.DescribeTable"},
+        {DDB_SCAN, "DynamoDB_20120810.Scan"},
+        {DDB_QUERY, "DynamoDB_20120810.Query"},
+        {DDB_GET_ITEM, "DynamoDB_20120810.GetItem"},
+        {DDB_BATCH_GET_ITEM, "DynamoDB_20120810.BatchGetItem"},
+    };
+    ddb_client *c = ddb_client_new(&f->schema, &f->dconf);
+    for (size_t i = 0; i < 6; i++) {
+        fake_http_push_simple(f->srv, 200, JSON, "{}");
+        json_object *resp = NULL;
+        ddb_error err;
+        assert_int_equal(ddb_call(c, ops[i].op, NULL, 0, &resp, &err), DDB_OK);
+        json_object_put(resp);
+        assert_string_equal(fake_http_header_get(fake_http_request(f->srv, i), "X-Amz-Target"),
+                            ops[i].target);
+        assert_string_equal(fake_http_request(f->srv, i)->body, "{}");
+        assert_string_equal(ddb_op_name(ops[i].op), ops[i].target + strlen("DynamoDB_20120810."));
+    }
+    /* One reused handle: every request went over the same connection. */
+    assert_int_equal(fake_http_nconnections(f->srv), 1);
+    ddb_client_free(c);
+}
+
+static void test_rejects_other_operations(void **state)
+{
+    fixture *f = *state;
+    json_object *resp = NULL;
+    ddb_error err;
+    assert_int_equal(call(f, (ddb_op)6, NULL, 0, &resp, &err), DDB_ERR_VALIDATION);
+    assert_null(resp);
+    assert_int_equal(call(f, (ddb_op)-1, NULL, 0, &resp, &err), DDB_ERR_VALIDATION);
+    assert_non_null(strstr(err.message, "not one of the six read operations"));
+    assert_int_equal(fake_http_nrequests(f->srv), 0);
+    assert_string_equal(ddb_op_name((ddb_op)42), "UnknownOperation");
+}
+
+static void test_throttled_then_success(void **state)
+{
+    fixture *f = *state;
+    fake_http_push_simple(f->srv, 400, JSON, PTEE);
+    fake_http_push_simple(f->srv, 400, JSON,
+                          "{\"__type\":\"com.amazon.coral.availability#ThrottlingException\","
+                          "\"message\":\"Rate exceeded\"}");
+    fake_http_push_simple(f->srv, 429, "text/plain", "slow down");
+    fake_http_push_simple(f->srv, 200, JSON, "{\"Items\":[],\"Count\":0}");
+    json_object *resp = NULL;
+    ddb_error err;
+    assert_int_equal(call(f, DDB_SCAN, "{\"TableName\":\"t\"}", 0, &resp, &err), DDB_OK);
+    assert_int_equal(err.attempts, 4);
+    assert_int_equal(jget_int(resp, "Count", -1), 0);
+    json_object_put(resp);
+    assert_int_equal(fake_http_nrequests(f->srv), 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_signed(f, i, "DynamoDB_20120810.Scan", false);
+}
+
+static void test_throttled_gives_up_after_attempts(void **state)
+{
+    fixture *f = *state;
+    f->dconf.max_attempts = 3;
+    for (int i = 0; i < 10; i++)
+        fake_http_push_simple(f->srv, 400, JSON, PTEE);
+    json_object *resp = NULL;
+    ddb_error err;
+    assert_int_equal(call(f, DDB_SCAN, "{\"TableName\":\"t\"}", 0, &resp, &err), DDB_ERR_THROTTLED);
+    assert_null(resp);
+    assert_int_equal(err.attempts, 3);
+    assert_int_equal(fake_http_nrequests(f->srv), 3);
+    assert_int_equal(err.http_status, 400);
+    assert_string_equal(err.aws_type, "ProvisionedThroughputExceededException");
+    assert_non_null(strstr(err.message, "DynamoDB throttled the request "
+                                        "(ProvisionedThroughputExceededException) 3 times in"));
+    assert_non_null(strstr(err.message, "read capacity is exhausted"));
+    assert_non_null(strstr(err.message, "retry later or narrow the query"));
+}
+
+static void test_throttled_gives_up_after_budget(void **state)
+{
+    fixture *f = *state;
+    f->dconf.max_attempts = 20;
+    f->dconf.retry_budget_ms = 300;
+    f->dconf.base_backoff_ms = 100; /* backoff ceilings 100, 200, 400...: the budget ends it */
+    for (int i = 0; i < 25; i++)
+        fake_http_push_simple(f->srv, 400, JSON, PTEE);
+    json_object *resp = NULL;
+    ddb_error err;
+    assert_int_equal(call(f, DDB_QUERY, "{}", 0, &resp, &err), DDB_ERR_THROTTLED);
+    assert_true(err.attempts >= 1);
+    assert_true(err.attempts < 20);
+    assert_int_equal((size_t)err.attempts, fake_http_nrequests(f->srv));
+    char expect[64];
+    snprintf(expect, sizeof expect, ") %d times in", err.attempts);
+    assert_non_null(strstr(err.message, expect));
+}
+
+static void test_server_errors_are_retried(void **state)
+{
+    fixture *f = *state;
+    fake_http_push_simple(f->srv, 500, JSON,
+                          "{\"__type\":\"com.amazonaws.dynamodb.v20120810#InternalServerError\","
+                          "\"message\":\"Internal server error\"}");
+    fake_http_push_simple(f->srv, 503, JSON,
+                          "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ServiceUnavailable\"}");
+    fake_http_push_simple(f->srv, 200, JSON, "{\"Item\":{}}");
+    json_object *resp = NULL;
+    ddb_error err;
+    assert_int_equal(call(f, DDB_GET_ITEM, "{}", 0, &resp, &err), DDB_OK);
+    assert_int_equal(err.attempts, 3);
+    json_object_put(resp);
+
+    /* Still failing when the attempts run out: unavailable. */
+    f->dconf.max_attempts = 2;
+    fake_http_push_simple(f->srv, 500, JSON,
+                          "{\"__type\":\"com.amazonaws.dynamodb.v20120810#InternalServerError\"}");
+    fake_http_push_simple(f->srv, 503, JSON,
+                          "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ServiceUnavailable\"}");
+    assert_int_equal(call(f, DDB_GET_ITEM, "{}", 0, &resp, &err), DDB_ERR_UNAVAILABLE);
+    assert_int_equal(err.attempts, 2);
+    assert_int_equal(err.http_status, 503);
+    assert_string_equal(err.aws_type, "ServiceUnavailable");
+    assert_non_null(strstr(err.message, "kept failing GetItem"));
+    assert_int_equal(fake_http_nrequests(f->srv), 5);
+}
+
+static void test_hangup_is_retried(void **state)
+{
+    fixture *f = *state;
+    fake_http_push_close(f->srv);
+    fake_http_push_simple(f->srv, 200, JSON, "{}");
+    json_object *resp = NULL;
+    ddb_error err;
+    assert_int_equal(call(f, DDB_LIST_TABLES, NULL, 0, &resp, &err), DDB_OK);
+    json_object_put(resp);
+    assert_int_equal(err.attempts, 2);
+}
+
+static void test_connection_refused(void **state)
+{
+    fixture *f = *state;
+    f->dconf.max_attempts = 3;
+    snprintf(f->endpoint, sizeof f->endpoint, "http://127.0.0.1:%d", fake_http_free_port());
+    json_object *resp = NULL;
+    ddb_error err;
+    assert_int_equal(call(f, DDB_LIST_TABLES, NULL, 0, &resp, &err), DDB_ERR_UNAVAILABLE);
+    assert_int_equal(err.attempts, 3);
+    assert_int_equal(err.http_status, 0);
+    char expect[128];
+    snprintf(expect, sizeof expect, "cannot reach DynamoDB at %s: Connection refused", f->endpoint);
+    assert_non_null(strstr(err.message, expect));
+}
+
+static void test_never_answers_times_out(void **state)
+{
+    fixture *f = *state;
+    f->dconf.request_timeout_ms = 150;
+    for (int i = 0; i < 20; i++)
+        fake_http_push_hang(f->srv);
+    json_object *resp = NULL;
+    ddb_error err;
+    int64_t deadline = mono_ms() + 600;
+    assert_int_equal(call(f, DDB_SCAN, "{}", deadline, &resp, &err), DDB_ERR_TIMEOUT);
+    assert_null(resp);
+    assert_true(err.attempts >= 1);
+    assert_int_equal(err.http_status, 0);
+    assert_non_null(strstr(err.message, "did not answer Scan"));
+
+    /* A single attempt cut short by the caller's deadline. */
+    f->dconf.request_timeout_ms = 5000;
+    size_t before = fake_http_nrequests(f->srv);
+    deadline = mono_ms() + 200;
+    assert_int_equal(call(f, DDB_SCAN, "{}", deadline, &resp, &err), DDB_ERR_TIMEOUT);
+    assert_int_equal(err.attempts, 1);
+    assert_int_equal(fake_http_nrequests(f->srv), before + 1);
+}
+
+static void test_deadline_already_passed(void **state)
+{
+    fixture *f = *state;
+    json_object *resp = NULL;
+    ddb_error err;
+    assert_int_equal(call(f, DDB_SCAN, "{}", mono_ms() - 1, &resp, &err), DDB_ERR_TIMEOUT);
+    assert_int_equal(err.attempts, 0);
+    assert_int_equal(fake_http_nrequests(f->srv), 0);
+}
+
+static void test_error_mapping(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        int http;
+        const char *body;
+        ddb_status st;
+        const char *type;
+        const char *words;
+    } cases[] = {
+        {400,
+         "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException\","
+         "\"message\":\"Requested resource not found\"}",
+         DDB_ERR_NOT_FOUND, "ResourceNotFoundException", "table not found"},
+        {400,
+         "{\"__type\":\"com.amazon.coral.service#AccessDeniedException\",\"Message\":\"User: "
+         "arn:aws:iam::1:user/x is not authorized\"}",
+         DDB_ERR_ACCESS, "AccessDeniedException", "must allow dynamodb:Query"},
+        {400,
+         "{\"__type\":\"com.amazon.coral.validate#ValidationException\",\"message\":\"1 "
+         "validation error detected\"}",
+         DDB_ERR_VALIDATION, "ValidationException", "1 validation error detected"},
+        {400,
+         "{\"__type\":\"com.amazon.coral.service#UnrecognizedClientException\",\"message\":\"The "
+         "security token included in the request is invalid.\"}",
+         DDB_ERR_CREDENTIALS, "UnrecognizedClientException", "check the schema's credentials"},
+        {400,
+         "{\"__type\":\"com.amazon.coral.service#InvalidSignatureException\",\"message\":\"The "
+         "request signature we calculated does not match\"}",
+         DDB_ERR_CREDENTIALS, "InvalidSignatureException", "secret access key"},
+        {200, "<html>not json</html>", DDB_ERR_PROTOCOL, "", "not a JSON object"},
+        {200, "[1,2]", DDB_ERR_PROTOCOL, "", "not a JSON object"},
+        {302, "", DDB_ERR_PROTOCOL, "", "unexpected HTTP 302"},
+        {404, "<html>nope</html>", DDB_ERR_VALIDATION, "", "HTTP 404"},
+    };
+    size_t n = sizeof cases / sizeof cases[0];
+    for (size_t i = 0; i < n; i++) {
+        fake_http_push_simple(f->srv, cases[i].http, JSON, cases[i].body);
+        json_object *resp = NULL;
+        ddb_error err;
+        ddb_status st = call(f, DDB_QUERY, "{}", 0, &resp, &err);
+        if (st != cases[i].st || strcmp(err.aws_type, cases[i].type) != 0 ||
+            !strstr(err.message, cases[i].words))
+            fail_msg("case %zu: status %s type '%s' message '%s'", i, ddb_status_name(st),
+                     err.aws_type, err.message);
+        assert_null(resp);
+        assert_int_equal(err.attempts, 1); /* none of these is retried */
+        assert_int_equal(err.http_status, cases[i].http);
+    }
+    assert_int_equal(fake_http_nrequests(f->srv), n);
+}
+
+static void test_expired_token_refreshes_once(void **state)
+{
+    fixture *f = *state;
+    f->schema.session_token = TOKEN;
+    const char *expired = "{\"__type\":\"com.amazon.coral.service#ExpiredTokenException\","
+                          "\"message\":\"The security token included in the request is expired\"}";
+    fake_http_push_simple(f->srv, 400, JSON, expired);
+    fake_http_push_simple(f->srv, 200, JSON, "{}");
+    json_object *resp = NULL;
+    ddb_error err;
+    assert_int_equal(call(f, DDB_LIST_TABLES, NULL, 0, &resp, &err), DDB_OK);
+    json_object_put(resp);
+    assert_int_equal(err.attempts, 2);
+
+    /* Rejected again after the refresh: a credentials error, not a loop. */
+    fake_http_push_simple(f->srv, 400, JSON, expired);
+    fake_http_push_simple(f->srv, 400, JSON, expired);
+    assert_int_equal(call(f, DDB_LIST_TABLES, NULL, 0, &resp, &err), DDB_ERR_CREDENTIALS);
+    assert_int_equal(err.attempts, 2);
+    assert_string_equal(err.aws_type, "ExpiredTokenException");
+    assert_int_equal(fake_http_nrequests(f->srv), 4);
+
+    /* Temporary credentials that are "unrecognised" get one refresh too. */
+    fake_http_push_simple(f->srv, 400, JSON,
+                          "{\"__type\":\"com.amazon.coral.service#UnrecognizedClientException\"}");
+    fake_http_push_simple(f->srv, 200, JSON, "{}");
+    assert_int_equal(call(f, DDB_LIST_TABLES, NULL, 0, &resp, &err), DDB_OK);
+    json_object_put(resp);
+    assert_int_equal(err.attempts, 2);
+}
+
+static void test_credentials_failure(void **state)
+{
+    fixture *f = *state;
+    f->schema.creds = CREDS_PROFILE;
+    f->schema.profile = "nosuch";
+    json_object *resp = NULL;
+    ddb_error err;
+    assert_int_equal(call(f, DDB_LIST_TABLES, NULL, 0, &resp, &err), DDB_ERR_CREDENTIALS);
+    assert_non_null(strstr(err.message, "schema 't'"));
+    assert_non_null(strstr(err.message, "profile 'nosuch'"));
+    assert_non_null(strstr(err.message, "/nonexistent/ddbsql-test/credentials: not found"));
+    assert_int_equal(fake_http_nrequests(f->srv), 0);
+}
+
+static void test_endpoint_and_names(void **state)
+{
+    fixture *f = *state;
+    f->schema.endpoint = NULL;
+    f->schema.region = "eu-west-1";
+    ddb_client *c = ddb_client_new(&f->schema, &f->dconf);
+    assert_string_equal(ddb_client_endpoint(c), "https://dynamodb.eu-west-1.amazonaws.com");
+    ddb_client_free(c);
+    snprintf(f->endpoint, sizeof f->endpoint, "http://127.0.0.1:4567/");
+    f->schema.endpoint = f->endpoint;
+    c = ddb_client_new(&f->schema, NULL);
+    assert_string_equal(ddb_client_endpoint(c), "http://127.0.0.1:4567");
+    ddb_client_free(c);
+    assert_string_equal(ddb_status_name(DDB_ERR_THROTTLED), "throttled");
+    assert_string_equal(ddb_status_name(DDB_ERR_NOT_FOUND), "not_found");
+    assert_string_equal(ddb_op_name(DDB_BATCH_GET_ITEM), "BatchGetItem");
+}
+
+/* ---- the real thing: dynalite --------------------------------------- */
+
+static bool port_open(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    close(fd);
+    return ok;
+}
+
+static void test_dynalite(void **state)
+{
+    fixture *f = *state;
+    const char *cli = "deploy/local/node_modules/dynalite/cli.js";
+    if (system("command -v node >/dev/null 2>&1") != 0) {
+        print_message("SKIP test_dynalite: node is not installed\n");
+        skip();
+    }
+    if (access(cli, R_OK) != 0)
+        fail_msg("%s is missing: run `make deps` (or npm install in deploy/local)", cli);
+    int port = fake_http_free_port();
+    char portstr[16];
+    snprintf(portstr, sizeof portstr, "%d", port);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execlp("node", "node", cli, "--host", "127.0.0.1", "--port", portstr, (char *)NULL);
+        _exit(127);
+    }
+    bool up = false;
+    for (int i = 0; i < 200 && !up; i++) {
+        up = port_open(port);
+        if (!up)
+            sleep_ms(50);
+    }
+    if (up) {
+        snprintf(f->endpoint, sizeof f->endpoint, "http://127.0.0.1:%d", port);
+        f->schema.session_token = TOKEN;
+        ddb_client *c = ddb_client_new(&f->schema, &f->dconf);
+        json_object *resp = NULL;
+        ddb_error err;
+        ddb_status st = ddb_call(c, DDB_LIST_TABLES, NULL, 0, &resp, &err);
+        if (st != DDB_OK)
+            fail_msg("ListTables: %s: %s", ddb_status_name(st), err.message);
+        assert_non_null(jget_arr(resp, "TableNames"));
+        json_object_put(resp);
+
+        json_object *req = json_tokener_parse("{\"TableName\":\"no_such_table\"}");
+        st = ddb_call(c, DDB_DESCRIBE_TABLE, req, 0, &resp, &err);
+        json_object_put(req);
+        assert_int_equal(st, DDB_ERR_NOT_FOUND);
+        assert_string_equal(err.aws_type, "ResourceNotFoundException");
+        assert_int_equal(err.http_status, 400);
+        assert_int_equal(err.attempts, 1);
+        assert_non_null(strstr(err.message, "table not found"));
+        ddb_client_free(c);
+    }
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    if (!up)
+        fail_msg("dynalite did not start listening on port %d", port);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_signed_request_shape, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signed_with_session_token, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_op_has_its_target, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rejects_other_operations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_throttled_then_success, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_throttled_gives_up_after_attempts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_throttled_gives_up_after_budget, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_server_errors_are_retried, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hangup_is_retried, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_connection_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_never_answers_times_out, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deadline_already_passed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_error_mapping, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expired_token_refreshes_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_credentials_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_endpoint_and_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dynalite, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
