@@ -47,12 +47,23 @@ static bool type_matches(const char *type, json_object *v)
     return true;
 }
 
+/* JSON Schema measures strings in characters (code points), not bytes;
+ * parsed JSON is valid UTF-8, so counting non-continuation bytes is exact. */
+static int64_t utf8_chars(json_object *str)
+{
+    const char *s = json_object_get_string(str);
+    int64_t n = 0, len = json_object_get_string_len(str);
+    for (int64_t i = 0; i < len; i++)
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+
 static bool check_value(const char *name, json_object *schema, json_object *v, buf_t *err)
 {
     const char *type = jget_str(schema, "type");
     if (type && !type_matches(type, v)) {
-        buf_printf(err, "'%s' must be %s %s, not %s", name,
-                   strchr("aeiou", type[0]) ? "an" : "a", type, json_kind(v));
+        buf_printf(err, "'%s' must be %s %s, not %s", name, strchr("aeiou", type[0]) ? "an" : "a",
+                   type, json_kind(v));
         return false;
     }
     json_object *en = jget_arr(schema, "enum");
@@ -70,15 +81,18 @@ static bool check_value(const char *name, json_object *schema, json_object *v, b
         }
     }
     if (json_object_is_type(v, json_type_string)) {
-        int64_t len = json_object_get_string_len(v);
+        int64_t len = utf8_chars(v);
         int64_t min = jget_int(schema, "minLength", 0), max = jget_int(schema, "maxLength", -1);
         if (len < min) {
-            buf_printf(err, "'%s' must not be empty", name);
+            if (min == 1)
+                buf_printf(err, "'%s' must not be empty", name);
+            else
+                buf_printf(err, "'%s' must be at least %lld characters long", name, (long long)min);
             return false;
         }
         if (max >= 0 && len > max) {
-            buf_printf(err, "'%s' is %lld characters long; the limit is %lld", name,
-                       (long long)len, (long long)max);
+            buf_printf(err, "'%s' is %lld characters long; the limit is %lld", name, (long long)len,
+                       (long long)max);
             return false;
         }
     }
@@ -111,8 +125,8 @@ bool arg_schema_check(json_object *schema, json_object *args, buf_t *err)
             return false;
         }
     }
-    bool closed = jget(schema, "additionalProperties") &&
-                  !jget_bool(schema, "additionalProperties", true);
+    bool closed =
+        jget(schema, "additionalProperties") && !jget_bool(schema, "additionalProperties", true);
     json_object_object_foreach(args, key, val)
     {
         json_object *ps = jget_obj(props, key);

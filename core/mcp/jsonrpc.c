@@ -45,13 +45,24 @@ static bool id_valid(json_object *id, rpc_error *err)
     return false;
 }
 
-bool rpc_parse(const char *body, size_t len, rpc_message *msg, rpc_error *err,
-               json_object **id_out)
+/* json-c stores a JSON null as a NULL member, so presence is asked for
+ * separately: "id": null and "result": null are not absent members. */
+static bool has_member(json_object *o, const char *key)
+{
+    return json_object_object_get_ex(o, key, NULL);
+}
+
+bool rpc_parse(const char *body, size_t len, rpc_message *msg, rpc_error *err, json_object **id_out)
 {
     memset(msg, 0, sizeof *msg);
     err->data = NULL;
     *id_out = NULL;
     char jerr[160];
+    /* json-c's own check lets overlong forms and surrogates through. */
+    if (!utf8_valid(body, len)) {
+        rpc_error_set(err, RPC_PARSE_ERROR, "Parse error: the body is not valid UTF-8");
+        return false;
+    }
     json_object *root = json_parse_strict(body, len, RPC_MAX_DEPTH, jerr, sizeof jerr);
     if (!root) {
         rpc_error_set(err, RPC_PARSE_ERROR, "Parse error: the body is not valid JSON (%s)", jerr);
@@ -69,6 +80,7 @@ bool rpc_parse(const char *body, size_t len, rpc_message *msg, rpc_error *err,
         goto fail;
     }
     json_object *id = jget(root, "id");
+    bool has_id = has_member(root, "id");
     if (id && id_valid(id, &(rpc_error){0}))
         *id_out = json_object_get(id);
     const char *version = jget_str(root, "jsonrpc");
@@ -78,14 +90,14 @@ bool rpc_parse(const char *body, size_t len, rpc_message *msg, rpc_error *err,
         goto fail;
     }
     json_object *method = jget(root, "method");
-    bool has_result = jget(root, "result") != NULL, has_error = jget(root, "error") != NULL;
+    bool has_result = has_member(root, "result"), has_error = has_member(root, "error");
     if (!method && (has_result || has_error)) {
         if (has_result && has_error) {
             rpc_error_set(err, RPC_INVALID_REQUEST,
                           "Invalid Request: a response has \"result\" or \"error\", not both");
             goto fail;
         }
-        if (!id) {
+        if (!has_id) {
             rpc_error_set(err, RPC_INVALID_REQUEST, "Invalid Request: a response needs an \"id\"");
             goto fail;
         }
@@ -107,7 +119,7 @@ bool rpc_parse(const char *body, size_t len, rpc_message *msg, rpc_error *err,
                       "Invalid Request: \"method\" must be 1 to %d characters", RPC_MAX_METHOD_LEN);
         goto fail;
     }
-    if (id && !id_valid(id, err))
+    if (has_id && !id_valid(id, err))
         goto fail;
     json_object *params = jget(root, "params");
     if (params && !json_object_is_type(params, json_type_object)) {

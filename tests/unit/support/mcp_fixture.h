@@ -1,0 +1,333 @@
+/* Helpers for the MCP and catalog unit tests: a config loaded from text, a
+ * scripted fake DynamoDB (on top of fake_http), HTTP requests built from
+ * env arrays, and JSON assertions. Everything is static inline so a test
+ * that does not use, say, the HTTP helpers does not link the HTTP module.
+ * Include after <cmocka.h>. */
+#ifndef DDBSQL_TEST_MCP_FIXTURE_H
+#define DDBSQL_TEST_MCP_FIXTURE_H
+
+#include "fake_http.h"
+
+#include "core/base/alloc.h"
+#include "core/base/buf.h"
+#include "core/base/json_util.h"
+#include "core/conf/config.h"
+#include "core/http/request.h"
+#include "core/http/response.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+/* ---- config ---------------------------------------------------------------- */
+
+/* Writes the text to a temp file, loads it and removes the file. Fails the
+ * test (printing config_load's message) when the config is invalid. */
+static inline void fx_config_load(config *cfg, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static inline void fx_config_load(config *cfg, const char *fmt, ...)
+{
+    buf_t text = BUF_INIT(1 << 20);
+    va_list ap;
+    va_start(ap, fmt);
+    assert_true(buf_vprintf(&text, fmt, ap));
+    va_end(ap);
+    char path[] = "/tmp/ddbsql-unit-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text.data, text.len), (ssize_t)text.len);
+    close(fd);
+    char err[1024] = "";
+    bool ok = config_load(path, cfg, err, sizeof err);
+    unlink(path);
+    if (!ok)
+        fprintf(stderr, "config_load failed: %s\n--- config ---\n%s\n", err, buf_cstr(&text));
+    buf_free(&text);
+    assert_true(ok);
+}
+
+/* The global part every test config shares: auth none on loopback, and a
+ * Redis port nothing listens on unless the test starts a server there. */
+#define FX_GLOBAL_CONF                                                                             \
+    "public_url = http://127.0.0.1:8080\n"                                                         \
+    "auth = none\n"                                                                                \
+    "[redis]\n"                                                                                    \
+    "port = %d\n"                                                                                  \
+    "connect_timeout_ms = 200\n"                                                                   \
+    "command_timeout_ms = 500\n"                                                                   \
+    "[dynamodb]\n"                                                                                 \
+    "max_attempts = 1\n"                                                                           \
+    "connect_timeout_ms = 1000\n"                                                                  \
+    "request_timeout_ms = 5000\n"                                                                  \
+    "retry_budget_ms = 5000\n"
+
+/* A schema section with static dummy keys (the fake never checks them). */
+#define FX_SCHEMA_CONF(name, extra)                                                                \
+    "[schema " name "]\n"                                                                          \
+    "region = us-east-1\n"                                                                         \
+    "credentials = static\n"                                                                       \
+    "access_key_id = AKIDUNITTEST00000000\n"                                                       \
+    "secret_access_key = unittestsecretunittestsecretunittest0000\n" extra
+
+/* ---- fake DynamoDB ---------------------------------------------------------- */
+
+#define FX_DDB_CT "application/x-amz-json-1.0"
+
+static inline void fx_ddb_ok(fake_http *f, const char *body)
+{
+    fake_http_push_simple(f, 200, FX_DDB_CT, body);
+}
+
+/* An AWS JSON-protocol error answer. */
+static inline void fx_ddb_error(fake_http *f, int status, const char *type, const char *message)
+{
+    char body[1024];
+    snprintf(body, sizeof body,
+             "{\"__type\":\"com.amazonaws.dynamodb.v20120810#%s\",\"message\":\"%s\"}", type,
+             message);
+    fake_http_push_simple(f, status, FX_DDB_CT, body);
+}
+
+static inline void fx_ddb_not_found(fake_http *f)
+{
+    fx_ddb_error(f, 400, "ResourceNotFoundException", "Requested resource not found");
+}
+
+/* DescribeTable's answer for a table keyed by pk (S), optionally sk (N). */
+static inline void fx_ddb_describe(fake_http *f, const char *table, long long items, bool sort)
+{
+    char body[2048];
+    snprintf(body, sizeof body,
+             "{\"Table\":{\"TableName\":\"%s\",\"TableStatus\":\"ACTIVE\",\"ItemCount\":%lld,"
+             "\"TableSizeBytes\":%lld,"
+             "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}%s],"
+             "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}%s],"
+             "\"BillingModeSummary\":{\"BillingMode\":\"PAY_PER_REQUEST\"},"
+             "\"TableArn\":\"arn:aws:dynamodb:us-east-1:000000000000:table/%s\"}}",
+             table, items, items * 100,
+             sort ? ",{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"}" : "",
+             sort ? ",{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}" : "", table);
+    fx_ddb_ok(f, body);
+}
+
+/* The operation of a recorded request ("DescribeTable"), from X-Amz-Target. */
+static inline const char *fx_ddb_op(fake_http *f, size_t i)
+{
+    const fake_http_req *r = fake_http_request(f, i);
+    assert_non_null(r);
+    const char *target = fake_http_header_get(r, "X-Amz-Target");
+    assert_non_null(target);
+    const char *dot = strchr(target, '.');
+    return dot ? dot + 1 : target;
+}
+
+/* The JSON body of a recorded request (caller puts). */
+static inline json_object *fx_ddb_body(fake_http *f, size_t i)
+{
+    const fake_http_req *r = fake_http_request(f, i);
+    assert_non_null(r);
+    char err[160];
+    json_object *o = json_parse_strict(r->body, r->body_len, 64, err, sizeof err);
+    assert_non_null(o);
+    return o;
+}
+
+/* Asserts request i is op on table (TableName in its body). */
+static inline void fx_assert_ddb_req(fake_http *f, size_t i, const char *op, const char *table)
+{
+    assert_string_equal(fx_ddb_op(f, i), op);
+    if (table) {
+        json_object *b = fx_ddb_body(f, i);
+        const char *t = jget_str(b, "TableName");
+        assert_non_null(t);
+        assert_string_equal(t, table);
+        json_object_put(b);
+    }
+}
+
+/* ---- JSON ------------------------------------------------------------------- */
+
+static inline json_object *fx_json(const char *text)
+{
+    char err[160];
+    json_object *o = json_parse_strict(text, strlen(text), 64, err, sizeof err);
+    if (!o)
+        fprintf(stderr, "bad test JSON (%s): %s\n", err, text);
+    assert_non_null(o);
+    return o;
+}
+
+/* Follows a path like "result.tools.0.name" (numbers index arrays). */
+static inline json_object *fx_path(json_object *o, const char *path)
+{
+    char seg[128];
+    const char *p = path;
+    while (o && *p) {
+        size_t n = strcspn(p, ".");
+        assert_true(n < sizeof seg);
+        memcpy(seg, p, n);
+        seg[n] = '\0';
+        p += n + (p[n] == '.');
+        if (json_object_is_type(o, json_type_array)) {
+            char *end;
+            long i = strtol(seg, &end, 10);
+            o = *end || i < 0 ? NULL : json_object_array_get_idx(o, (size_t)i);
+        } else {
+            o = jget(o, seg);
+        }
+    }
+    return o;
+}
+
+static inline const char *fx_str(json_object *o, const char *path)
+{
+    json_object *v = fx_path(o, path);
+    if (!v || !json_object_is_type(v, json_type_string)) {
+        fprintf(stderr, "no string at %s in %s\n", path, o ? json_compact(o) : "(null)");
+        fail();
+    }
+    return json_object_get_string(v);
+}
+
+static inline int64_t fx_int(json_object *o, const char *path)
+{
+    json_object *v = fx_path(o, path);
+    if (!v || !json_object_is_type(v, json_type_int)) {
+        fprintf(stderr, "no integer at %s in %s\n", path, o ? json_compact(o) : "(null)");
+        fail();
+    }
+    return json_object_get_int64(v);
+}
+
+static inline bool fx_bool(json_object *o, const char *path)
+{
+    json_object *v = fx_path(o, path);
+    if (!v || !json_object_is_type(v, json_type_boolean)) {
+        fprintf(stderr, "no boolean at %s in %s\n", path, o ? json_compact(o) : "(null)");
+        fail();
+    }
+    return json_object_get_boolean(v);
+}
+
+static inline size_t fx_len(json_object *o, const char *path)
+{
+    json_object *v = fx_path(o, path);
+    if (!v || !json_object_is_type(v, json_type_array)) {
+        fprintf(stderr, "no array at %s in %s\n", path, o ? json_compact(o) : "(null)");
+        fail();
+    }
+    return json_object_array_length(v);
+}
+
+/* Asserts that haystack contains needle, printing both when it does not. */
+#define fx_assert_contains(haystack, needle)                                                       \
+    do {                                                                                           \
+        const char *h_ = (haystack), *n_ = (needle);                                               \
+        if (!h_ || !strstr(h_, n_)) {                                                              \
+            fprintf(stderr, "expected to find \"%s\" in \"%s\"\n", n_, h_ ? h_ : "(null)");        \
+            fail();                                                                                \
+        }                                                                                          \
+    } while (0)
+
+#define fx_assert_not_contains(haystack, needle)                                                   \
+    do {                                                                                           \
+        const char *h_ = (haystack), *n_ = (needle);                                               \
+        if (h_ && strstr(h_, n_)) {                                                                \
+            fprintf(stderr, "did not expect \"%s\" in \"%s\"\n", n_, h_);                          \
+            fail();                                                                                \
+        }                                                                                          \
+    } while (0)
+
+/* Asserts that an object has exactly these keys (NULL-terminated list). */
+static inline void fx_assert_keys(json_object *o, const char *const *keys)
+{
+    assert_non_null(o);
+    assert_true(json_object_is_type(o, json_type_object));
+    size_t n = 0;
+    for (; keys[n]; n++) {
+        if (!jget(o, keys[n])) {
+            fprintf(stderr, "missing key %s in %s\n", keys[n], json_compact(o));
+            fail();
+        }
+    }
+    if ((size_t)json_object_object_length(o) != n) {
+        fprintf(stderr, "unexpected keys in %s\n", json_compact(o));
+        fail();
+    }
+}
+
+/* ---- HTTP ------------------------------------------------------------------- */
+
+typedef struct fx_body {
+    const char *p;
+    size_t len, off;
+} fx_body;
+
+static inline ssize_t fx_body_read(void *ctx, char *dst, size_t n)
+{
+    fx_body *b = ctx;
+    size_t left = b->len - b->off;
+    if (n > left)
+        n = left;
+    memcpy(dst, b->p + b->off, n);
+    b->off += n;
+    return (ssize_t)n;
+}
+
+/* Builds a request from "NAME=value" params (NULL-terminated) and a body;
+ * CONTENT_LENGTH is added when a body is given. */
+static inline void fx_request(http_request *req, const char *const *params, const char *body)
+{
+    char *env[64];
+    size_t n = 0;
+    for (; params[n]; n++) {
+        assert_true(n < 60);
+        env[n] = xstrdup(params[n]);
+    }
+    char cl[48];
+    if (body) {
+        snprintf(cl, sizeof cl, "CONTENT_LENGTH=%zu", strlen(body));
+        env[n++] = xstrdup(cl);
+    }
+    env[n] = NULL;
+    fx_body b = {body ? body : "", body ? strlen(body) : 0, 0};
+    http_limits limits;
+    http_limits_default(&limits);
+    char err[256] = "";
+    int rc = http_request_init(req, env, fx_body_read, &b, &limits, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "http_request_init: %d %s\n", rc, err);
+    assert_int_equal(rc, 0);
+    for (size_t i = 0; i < n; i++)
+        free(env[i]);
+}
+
+/* A response header's value ("" when absent) copied into out. */
+static inline bool fx_resp_header(const http_response *r, const char *name, char *out,
+                                  size_t outlen)
+{
+    const char *p = buf_cstr(&r->headers);
+    size_t nlen = strlen(name);
+    while (*p) {
+        const char *eol = strstr(p, "\r\n");
+        size_t linelen = eol ? (size_t)(eol - p) : strlen(p);
+        if (linelen > nlen && strncasecmp(p, name, nlen) == 0 && p[nlen] == ':') {
+            const char *v = p + nlen + 1;
+            while (*v == ' ')
+                v++;
+            snprintf(out, outlen, "%.*s", (int)(linelen - (size_t)(v - p)), v);
+            return true;
+        }
+        if (!eol)
+            break;
+        p = eol + 2;
+    }
+    if (outlen)
+        out[0] = '\0';
+    return false;
+}
+
+#endif
