@@ -23,14 +23,20 @@ void sha256(const void *data, size_t len, uint8_t out[SHA256_LEN])
 void hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
                  uint8_t out[SHA256_LEN])
 {
+    /* EVP_MAC_init treats a NULL key as "keep the previous key", which a
+     * fresh context lacks; an empty key is legal HMAC, so pass a real one. */
+    static const unsigned char no_key = 0;
+    if (!key)
+        key = &no_key;
     EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
     EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
     char digest[] = "SHA256";
     OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
                            OSSL_PARAM_construct_end()};
     size_t outlen = 0;
-    if (!ctx || EVP_MAC_init(ctx, key, keylen, params) != 1 || EVP_MAC_update(ctx, data, len) != 1 ||
-        EVP_MAC_final(ctx, out, &outlen, SHA256_LEN) != 1 || outlen != SHA256_LEN)
+    if (!ctx || EVP_MAC_init(ctx, key, keylen, params) != 1 ||
+        EVP_MAC_update(ctx, data, len) != 1 || EVP_MAC_final(ctx, out, &outlen, SHA256_LEN) != 1 ||
+        outlen != SHA256_LEN)
         crypto_fail("HMAC-SHA-256");
     EVP_MAC_CTX_free(ctx);
     EVP_MAC_free(mac);

@@ -3,38 +3,284 @@
 #include "alloc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-json_object *json_parse_strict(const char *s, size_t len, int max_depth, char *err,
-                               size_t errlen)
+/* Length of the valid UTF-8 sequence at s (n bytes available), or 0: no
+ * overlongs, surrogates or code points past U+10FFFF. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t extra;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+        extra = 1;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        extra = 2;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        extra = 3;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (n <= extra)
+        return 0;
+    for (size_t k = 1; k <= extra; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[k] & 0x3F);
+    }
+    if ((extra == 2 && cp < 0x800) || (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return extra + 1;
+}
+
+/* RFC 8259 syntax check run before json-c, whose "strict" mode still takes
+ * NaN, Infinity, "1.", single-quoted keys, raw control characters in
+ * strings and overlong UTF-8. It also gives every error a byte offset. */
+typedef struct scanner {
+    const unsigned char *s;
+    size_t len, pos;
+    char *err;
+    size_t errlen;
+} scanner;
+
+static bool scan_fail(scanner *sc, const char *what)
+{
+    if (sc->pos >= sc->len) {
+        snprintf(sc->err, sc->errlen, "unexpected end of JSON text at byte %zu", sc->len);
+    } else {
+        unsigned char c = sc->s[sc->pos];
+        if (c > 0x20 && c < 0x7f)
+            snprintf(sc->err, sc->errlen, "%s at byte %zu (found '%c')", what, sc->pos, c);
+        else
+            snprintf(sc->err, sc->errlen, "%s at byte %zu (found byte 0x%02x)", what, sc->pos, c);
+    }
+    return false;
+}
+
+static void scan_ws(scanner *sc)
+{
+    while (sc->pos < sc->len && (sc->s[sc->pos] == ' ' || sc->s[sc->pos] == '\t' ||
+                                 sc->s[sc->pos] == '\r' || sc->s[sc->pos] == '\n'))
+        sc->pos++;
+}
+
+static bool is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_xdigit(unsigned char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static bool scan_string(scanner *sc)
+{
+    sc->pos++; /* the opening quote */
+    while (sc->pos < sc->len) {
+        unsigned char c = sc->s[sc->pos];
+        if (c == '"') {
+            sc->pos++;
+            return true;
+        }
+        if (c < 0x20)
+            return scan_fail(sc, "control character in a string");
+        if (c == '\\') {
+            sc->pos++;
+            if (sc->pos >= sc->len)
+                break;
+            c = sc->s[sc->pos];
+            if (c == 'u') {
+                for (int i = 1; i <= 4; i++) {
+                    if (sc->pos + (size_t)i >= sc->len)
+                        return scan_fail(sc, "truncated \\u escape");
+                    if (!is_xdigit(sc->s[sc->pos + (size_t)i])) {
+                        sc->pos += (size_t)i;
+                        return scan_fail(sc, "invalid \\u escape");
+                    }
+                }
+                sc->pos += 5;
+            } else if (c && strchr("\"\\/bfnrt", c)) {
+                sc->pos++;
+            } else {
+                return scan_fail(sc, "invalid escape in a string");
+            }
+            continue;
+        }
+        size_t n = utf8_seq(sc->s + sc->pos, sc->len - sc->pos);
+        if (n == 0)
+            return scan_fail(sc, "invalid UTF-8 in a string");
+        sc->pos += n;
+    }
+    return scan_fail(sc, "unterminated string");
+}
+
+static bool scan_digits(scanner *sc)
+{
+    if (sc->pos >= sc->len || !is_digit(sc->s[sc->pos]))
+        return scan_fail(sc, "digit expected in a number");
+    while (sc->pos < sc->len && is_digit(sc->s[sc->pos]))
+        sc->pos++;
+    return true;
+}
+
+static bool scan_number(scanner *sc)
+{
+    if (sc->s[sc->pos] == '-')
+        sc->pos++;
+    if (sc->pos < sc->len && sc->s[sc->pos] == '0')
+        sc->pos++; /* no leading zeros: what follows is checked by the caller */
+    else if (!scan_digits(sc))
+        return false;
+    if (sc->pos < sc->len && sc->s[sc->pos] == '.') {
+        sc->pos++;
+        if (!scan_digits(sc))
+            return false;
+    }
+    if (sc->pos < sc->len && (sc->s[sc->pos] == 'e' || sc->s[sc->pos] == 'E')) {
+        sc->pos++;
+        if (sc->pos < sc->len && (sc->s[sc->pos] == '+' || sc->s[sc->pos] == '-'))
+            sc->pos++;
+        if (!scan_digits(sc))
+            return false;
+    }
+    return true;
+}
+
+static bool scan_literal(scanner *sc)
+{
+    static const char *const lits[] = {"true", "false", "null"};
+    for (size_t i = 0; i < 3; i++) {
+        size_t n = strlen(lits[i]);
+        if (sc->len - sc->pos >= n && memcmp(sc->s + sc->pos, lits[i], n) == 0) {
+            sc->pos += n;
+            return true;
+        }
+    }
+    return scan_fail(sc, "unexpected character");
+}
+
+/* Iterative, so hostile nesting cannot exhaust the C stack. */
+static bool scan_json(scanner *sc, int max_depth)
+{
+    enum { VALUE, VALUE_OR_CLOSE, KEY, KEY_OR_CLOSE, AFTER_VALUE } state = VALUE;
+    char *stack = xmalloc((size_t)max_depth + 1);
+    int depth = 0;
+    bool ok = true;
+    for (;;) {
+        scan_ws(sc);
+        if (state == AFTER_VALUE) {
+            if (depth == 0)
+                break;
+            char open = stack[depth - 1];
+            if (sc->pos < sc->len && sc->s[sc->pos] == ',') {
+                sc->pos++;
+                state = open == '{' ? KEY : VALUE;
+            } else if (sc->pos < sc->len && sc->s[sc->pos] == (open == '{' ? '}' : ']')) {
+                sc->pos++;
+                depth--;
+            } else {
+                ok = scan_fail(sc, open == '{' ? "',' or '}' expected" : "',' or ']' expected");
+                break;
+            }
+            continue;
+        }
+        if (sc->pos >= sc->len) {
+            ok = scan_fail(sc, "");
+            break;
+        }
+        unsigned char c = sc->s[sc->pos];
+        if (state == KEY || state == KEY_OR_CLOSE) {
+            if (c == '}' && state == KEY_OR_CLOSE) {
+                sc->pos++;
+                depth--;
+                state = AFTER_VALUE;
+                continue;
+            }
+            if (c != '"') {
+                ok = scan_fail(sc, "a string key expected");
+                break;
+            }
+            if (!(ok = scan_string(sc)))
+                break;
+            scan_ws(sc);
+            if (sc->pos >= sc->len || sc->s[sc->pos] != ':') {
+                ok = scan_fail(sc, "':' expected");
+                break;
+            }
+            sc->pos++;
+            state = VALUE;
+            continue;
+        }
+        if (c == ']' && state == VALUE_OR_CLOSE) {
+            sc->pos++;
+            depth--;
+            state = AFTER_VALUE;
+        } else if (c == '{' || c == '[') {
+            if (depth >= max_depth) {
+                snprintf(sc->err, sc->errlen, "nesting deeper than %d levels at byte %zu",
+                         max_depth, sc->pos);
+                ok = false;
+                break;
+            }
+            stack[depth++] = (char)c;
+            sc->pos++;
+            state = c == '{' ? KEY_OR_CLOSE : VALUE_OR_CLOSE;
+        } else {
+            if (c == '"')
+                ok = scan_string(sc);
+            else if (c == '-' || is_digit(c))
+                ok = scan_number(sc);
+            else
+                ok = scan_literal(sc);
+            if (!ok)
+                break;
+            state = AFTER_VALUE;
+        }
+    }
+    free(stack);
+    if (ok && sc->pos < sc->len)
+        ok = scan_fail(sc, "unexpected data after the JSON value");
+    return ok;
+}
+
+json_object *json_parse_strict(const char *s, size_t len, int max_depth, char *err, size_t errlen)
 {
     if (len > (size_t)0x7fffffff) {
         snprintf(err, errlen, "JSON text is too large");
         return NULL;
     }
-    json_tokener *tok = json_tokener_new_ex(max_depth);
+    if (max_depth <= 0)
+        max_depth = JSON_DEFAULT_MAX_DEPTH;
+    scanner sc = {(const unsigned char *)s, len, 0, err, errlen};
+    if (!scan_json(&sc, max_depth))
+        return NULL;
+    /* The text is valid JSON now. json-c counts a scalar inside the
+     * innermost container as a level too, hence the +1. */
+    json_tokener *tok = json_tokener_new_ex(max_depth + 1);
     if (!tok)
         die_oom(sizeof(void *));
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
     json_object *obj = json_tokener_parse_ex(tok, s, (int)len);
     enum json_tokener_error jerr = json_tokener_get_error(tok);
-    size_t off = json_tokener_get_parse_end(tok);
-    if (obj == NULL && jerr == json_tokener_continue) {
-        snprintf(err, errlen, "unexpected end of JSON text at byte %zu", len);
-    } else if (obj == NULL) {
-        snprintf(err, errlen, "%s at byte %zu", json_tokener_error_desc(jerr), off);
-    } else {
-        /* Only whitespace may follow the value. */
-        for (size_t i = off; i < len; i++) {
-            char c = s[i];
-            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-                snprintf(err, errlen, "unexpected data after the JSON value at byte %zu", i);
-                json_object_put(obj);
-                obj = NULL;
-                break;
-            }
-        }
+    if (jerr == json_tokener_continue) {
+        /* A top-level number or literal ("123", "true") is only complete
+         * once the tokener sees the end; a NUL marks it. */
+        obj = json_tokener_parse_ex(tok, "", 1);
+        jerr = json_tokener_get_error(tok);
     }
+    if (jerr != json_tokener_success)
+        snprintf(err, errlen, "%s at byte %zu", json_tokener_error_desc(jerr),
+                 json_tokener_get_parse_end(tok));
+    else if (!obj) /* json-c has no object for a JSON null */
+        snprintf(err, errlen, "a JSON null document is not accepted");
     json_tokener_free(tok);
     return obj;
 }
@@ -108,8 +354,8 @@ void jset_bool(json_object *obj, const char *key, bool val)
 
 const char *json_compact(json_object *obj)
 {
-    const char *s =
-        json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    const char *s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+                                                            JSON_C_TO_STRING_NOSLASHESCAPE);
     if (!s)
         die_oom(0);
     return s;
@@ -118,38 +364,11 @@ const char *json_compact(json_object *obj)
 bool utf8_valid(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t n;
-        uint32_t cp;
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_seq(s + i, len - i);
+        if (n == 0)
             return false;
-        }
-        if (len - i <= n)
-            return false;
-        for (size_t k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return false;
-            cp = cp << 6 | (s[i + k] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += n + 1;
+        i += n;
     }
     return true;
 }

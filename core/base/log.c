@@ -44,7 +44,7 @@ void log_msg(log_level level, const char *fmt, ...)
      * control characters are replaced so a value cannot forge a line. */
     size_t len = strnlen(line, sizeof line - 2);
     for (size_t i = 0; i < len; i++)
-        if ((unsigned char)line[i] < 0x20)
+        if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
             line[i] = ' ';
     line[len++] = '\n';
     fwrite(line, 1, len, stderr);

@@ -86,7 +86,8 @@ bool form_parse(const char *in, size_t len, size_t max_pairs, size_t max_len, kv
             goto fail;
         }
         if (eq && !url_decode(eq + 1, vlen, true, &v)) {
-            snprintf(err, errlen, "parameter '%.64s': malformed escape or value longer than %zu bytes",
+            snprintf(err, errlen,
+                     "parameter '%.64s': malformed escape or value longer than %zu bytes",
                      buf_cstr(&k), max_len);
             buf_free(&k);
             buf_free(&v);
