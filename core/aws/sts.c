@@ -227,9 +227,10 @@ static sts_status describe_error(const sts_assume_params *p, const aws_creds *ba
                      : "the access key or session token is not valid; fix the base credentials");
     } else if (strcmp(code, "RegionDisabledException") == 0) {
         snprintf(err, errlen,
-                 "schema '%s': STS is not activated in region %s (RegionDisabledException): "
-                 "activate it in the IAM account settings or set sts_endpoint in [schema %s]",
-                 p->schema, p->region, p->schema);
+                 "schema '%s': cannot assume %s: STS is not activated in region %s "
+                 "(RegionDisabledException): activate it in the IAM account settings or set "
+                 "sts_endpoint in [schema %s]",
+                 p->schema, p->role_arn, p->region, p->schema);
     } else if (strcmp(code, "ValidationError") == 0 ||
                strcmp(code, "MalformedPolicyDocument") == 0) {
         snprintf(err, errlen,
@@ -239,8 +240,8 @@ static sts_status describe_error(const sts_assume_params *p, const aws_creds *ba
                  p->schema, p->role_arn, code, msg, p->schema);
     } else {
         snprintf(
-            err, errlen, "schema '%s': STS AssumeRole of %s %s failed (HTTP %ld, %s: %.200s)%s",
-            p->schema, p->role_arn, ext, status, *code ? code : "no error code", msg,
+            err, errlen, "schema '%s': STS AssumeRole of %s %s failed (HTTP %ld%s%s%s%.200s)%s",
+            p->schema, p->role_arn, ext, status, *code ? ", " : "", code, *msg ? ": " : "", msg,
             is_retryable(status, code) ? "; STS is unavailable or throttling, retry later" : "");
     }
     return STS_ERR;
@@ -316,10 +317,9 @@ sts_status sts_assume_role(const sts_assume_params *p, const aws_creds *base, aw
             buf_free(&msg);
         }
         aws_http_resp_free(&resp);
-        if (!retry)
+        if (!retry || attempt == STS_MAX_ATTEMPTS)
             break;
-        log_msg(LOG_WARN, "schema '%s': AssumeRole attempt %d failed, retrying", p->schema,
-                attempt);
+        log_msg(LOG_WARN, "AssumeRole attempt %d failed, retrying: %s", attempt, err);
     }
     buf_free(&form);
     return st;
