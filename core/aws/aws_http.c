@@ -107,7 +107,9 @@ bool aws_http_perform(const aws_http_req *req, aws_http_resp *resp)
     aws_http_sink sink = {&resp->body, false};
     curl_easy_setopt(h, CURLOPT_URL, req->url);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    /* CURLOPT_NOSIGNAL stays 0: this libcurl resolves names in a thread (no
+     * alarm), and with it 0 libcurl ignores SIGPIPE during the transfer, so a
+     * peer hanging up mid-write cannot kill the worker. */
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms);

@@ -56,7 +56,9 @@ bool ddb_xfer_prepare(ddb_xfer *x, CURL *h, ddb_op op, const ddb_xfer_opts *o)
     aws_http_sign(h, sigv4, o->creds, &x->headers);
     curl_easy_setopt(h, CURLOPT_URL, o->url);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    /* CURLOPT_NOSIGNAL stays 0: this libcurl resolves names in a thread (no
+     * alarm), and with it 0 libcurl ignores SIGPIPE during the transfer, so a
+     * peer hanging up mid-write cannot kill the worker. */
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "ddbsql");

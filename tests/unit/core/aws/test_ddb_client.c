@@ -286,6 +286,34 @@ static void test_hangup_is_retried(void **state)
     assert_int_equal(err.attempts, 2);
 }
 
+static void test_slow_answers(void **state)
+{
+    fixture *f = *state;
+    f->dconf.request_timeout_ms = 1000;
+    /* Slow but within the attempt's time: accepted. */
+    fake_http_resp slow = {.action = FH_RESPOND,
+                           .status = 200,
+                           .headers = "Content-Type: " JSON "\r\n",
+                           .body = "{\"Count\":1}",
+                           .delay_ms = 100};
+    fake_http_push(f->srv, &slow);
+    /* Slower than the attempt allows: that attempt times out, the next one
+     * is answered at once. */
+    slow.delay_ms = 3000;
+    fake_http_push(f->srv, &slow);
+    fake_http_push_simple(f->srv, 200, JSON, "{\"Count\":2}");
+    json_object *resp = NULL;
+    ddb_error err;
+    assert_int_equal(call(f, DDB_SCAN, "{}", 0, &resp, &err), DDB_OK);
+    assert_int_equal(err.attempts, 1);
+    assert_int_equal(jget_int(resp, "Count", 0), 1);
+    json_object_put(resp);
+    assert_int_equal(call(f, DDB_SCAN, "{}", 0, &resp, &err), DDB_OK);
+    assert_int_equal(err.attempts, 2);
+    assert_int_equal(jget_int(resp, "Count", 0), 2);
+    json_object_put(resp);
+}
+
 static void test_connection_refused(void **state)
 {
     fixture *f = *state;
@@ -465,13 +493,23 @@ static bool port_open(int port)
 static void test_dynalite(void **state)
 {
     fixture *f = *state;
-    const char *cli = "deploy/local/node_modules/dynalite/cli.js";
     if (system("command -v node >/dev/null 2>&1") != 0) {
         print_message("SKIP test_dynalite: node is not installed\n");
         skip();
     }
+    /* Found from the repository root or any directory below it. */
+    const char *rel = "deploy/local/node_modules/dynalite/cli.js";
+    char cli[128];
+    snprintf(cli, sizeof cli, "%s", rel);
+    for (int up = 1; up <= 6 && access(cli, R_OK) != 0; up++) {
+        cli[0] = '\0';
+        for (int i = 0; i < up; i++)
+            strcat(cli, "../");
+        strcat(cli, rel);
+    }
     if (access(cli, R_OK) != 0)
-        fail_msg("%s is missing: run `make deps` (or npm install in deploy/local)", cli);
+        fail_msg("deploy/local/node_modules/dynalite/cli.js is missing: run `make deps` (or npm "
+                 "install in deploy/local), and run this test from the repository");
     int port = fake_http_free_port();
     char portstr[16];
     snprintf(portstr, sizeof portstr, "%d", port);
@@ -527,6 +565,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_throttled_gives_up_after_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(test_server_errors_are_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hangup_is_retried, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_slow_answers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connection_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_never_answers_times_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deadline_already_passed, setup, teardown),
