@@ -49,12 +49,13 @@ static inline void fx_config_load(config *cfg, const char *fmt, ...)
     assert_true(ok);
 }
 
-/* The global part every test config shares: auth none on loopback, and a
- * Redis port nothing listens on unless the test starts a server there. */
-#define FX_GLOBAL_CONF                                                                             \
+/* The global part every test config shares: auth none on loopback, extra
+ * global keys, and a Redis port (%d) nothing listens on unless the test
+ * starts a server there. DynamoDB calls get one attempt each, so an
+ * unexpected request fails fast instead of being retried. */
+#define FX_GLOBAL_CONF(extra)                                                                      \
     "public_url = http://127.0.0.1:8080\n"                                                         \
-    "auth = none\n"                                                                                \
-    "[redis]\n"                                                                                    \
+    "auth = none\n" extra "[redis]\n"                                                              \
     "port = %d\n"                                                                                  \
     "connect_timeout_ms = 200\n"                                                                   \
     "command_timeout_ms = 500\n"                                                                   \
