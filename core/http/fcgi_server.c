@@ -1,0 +1,232 @@
+/* The FastCGI accept loop.
+ *
+ * Start-up: lighttpd, spawn-fcgi and Apache mod_fcgid all hand the worker
+ * its listening socket as fd 0 (FCGI_LISTENSOCK_FILENO); libfcgi checks
+ * FCGI_WEB_SERVER_ADDRS itself for TCP sockets.
+ *
+ * Stopping: SIGTERM, SIGINT and SIGUSR1 stay blocked except while the
+ * worker waits for a connection in pselect(), which unblocks them
+ * atomically. So a signal that arrives mid-request is held until the
+ * response is written, and an idle worker wakes and exits at once, with no
+ * window where a signal could be lost between a flag check and accept().
+ * The listening socket is non-blocking so that a worker that loses the
+ * race for a connection to a sibling sharing the socket (spawn-fcgi -F)
+ * goes back to pselect() instead of blocking in accept() with the signals
+ * masked. SIGPIPE is ignored: a client that went away makes writes fail,
+ * which is logged, and the worker carries on. */
+#include "fcgi_server.h"
+
+#include "../base/json_util.h"
+#include "../base/log.h"
+#include "../base/timeutil.h"
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/select.h>
+
+#define LISTEN_FD 0
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+    stop_signal = sig;
+}
+
+/* Copies s for the access log: bytes that could split a field or forge a
+ * line (controls, DEL, non-ASCII, '%', and spaces unless keep_spaces) are
+ * %XX-escaped; a value longer than maxlen input bytes is cut with "...";
+ * "-" stands for an empty value. */
+static void log_value(const char *s, size_t maxlen, bool keep_spaces, char *out, size_t outlen)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0, i = 0;
+    for (; s && s[i] && o + 7 < outlen; i++) {
+        if (i == maxlen)
+            break;
+        unsigned char c = (unsigned char)s[i];
+        if (c > 0x20 && c < 0x7f && c != '%') {
+            out[o++] = (char)c;
+        } else if (c == ' ' && keep_spaces) {
+            out[o++] = ' ';
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    if (s && s[i]) {
+        memcpy(out + o, "...", 3);
+        o += 3;
+    }
+    if (o == 0)
+        out[o++] = '-';
+    out[o] = '\0';
+}
+
+static void log_access(const http_request *req, const http_response *resp)
+{
+    char method[64], path[512], principal[400], detail[500];
+    log_value(req->method, 16, false, method, sizeof method);
+    log_value(req->path, 200, false, path, sizeof path);
+    log_value(req->principal, sizeof req->principal, false, principal, sizeof principal);
+    log_value(req->detail, sizeof req->detail, true, detail, sizeof detail);
+    long long dur = (long long)(mono_ms() - req->start_ms);
+    /* The query string and the bodies are never logged: they can carry
+     * authorization codes, tokens and user data. */
+    log_msg(LOG_INFO,
+            "access rid=%s method=%s path=%s status=%d dur_ms=%lld in=%zu out=%zu principal=%s%s%s",
+            req->request_id, method, path, resp->status, dur, req->body.len, resp->body.len,
+            principal, req->detail[0] ? " " : "", req->detail[0] ? detail : "");
+}
+
+void http_handle_one(char **envp, http_body_reader reader, void *reader_ctx,
+                     const http_limits *limits, http_handler handler, void *app,
+                     http_response *resp, char request_id_out[33])
+{
+    http_response_init(resp);
+    http_request req;
+    char err[256];
+    int status = http_request_init(&req, envp, reader, reader_ctx, limits, err, sizeof err);
+    if (status) {
+        json_object *doc = json_object_new_object();
+        jset_str(doc, "error", err);
+        http_response_json(resp, status, doc);
+        json_object_put(doc);
+        http_set_detail(&req, "refused");
+    } else {
+        handler(app, &req, resp);
+    }
+    log_access(&req, resp);
+    memcpy(request_id_out, req.request_id, sizeof req.request_id);
+    http_request_free(&req);
+}
+
+static ssize_t fcgi_read(void *ctx, char *dst, size_t n)
+{
+    FCGX_Stream *in = ctx;
+    int got = FCGX_GetStr(dst, n > INT_MAX ? INT_MAX : (int)n, in);
+    if (got < 0 || (got == 0 && FCGX_GetError(in) != 0))
+        return -1;
+    return got;
+}
+
+static ssize_t fcgi_write(void *ctx, const char *data, size_t n)
+{
+    int put = FCGX_PutStr(data, n > INT_MAX ? INT_MAX : (int)n, (FCGX_Stream *)ctx);
+    return put < 0 ? -1 : put;
+}
+
+static bool install_signals(sigset_t *wait_mask)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = SIG_IGN;
+    if (sigaction(SIGPIPE, &sa, NULL) != 0)
+        return false;
+    /* No SA_RESTART: pselect must return on the signal. */
+    sa.sa_handler = on_stop;
+    sigset_t stops, old;
+    sigemptyset(&stops);
+    static const int sigs[] = {SIGTERM, SIGINT, SIGUSR1};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        sigaddset(&sa.sa_mask, sigs[i]);
+        sigaddset(&stops, sigs[i]);
+    }
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        if (sigaction(sigs[i], &sa, NULL) != 0)
+            return false;
+    if (sigprocmask(SIG_BLOCK, &stops, &old) != 0)
+        return false;
+    *wait_mask = old;
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigdelset(wait_mask, sigs[i]);
+    return true;
+}
+
+/* Waits until the listening socket is readable or a stop signal arrives.
+ * Returns false on a stop signal or a fatal error (*failed set). */
+static bool wait_for_connection(const sigset_t *wait_mask, bool *failed)
+{
+    for (;;) {
+        if (stop_signal)
+            return false;
+        fd_set rfds;
+        FD_ZERO(&rfds);
+        FD_SET(LISTEN_FD, &rfds);
+        int rc = pselect(LISTEN_FD + 1, &rfds, NULL, NULL, NULL, wait_mask);
+        if (rc > 0)
+            return true;
+        if (rc < 0 && errno != EINTR) {
+            log_msg(LOG_ERROR, "waiting for FastCGI connections failed: %s", strerror(errno));
+            *failed = true;
+            return false;
+        }
+    }
+}
+
+int fcgi_serve(const http_limits *limits, http_handler handler, void *app)
+{
+    http_limits dflt;
+    if (!limits) {
+        http_limits_default(&dflt);
+        limits = &dflt;
+    }
+    sigset_t wait_mask;
+    /* Before FCGX_Init, so libfcgi keeps our SIGPIPE and SIGUSR1 handlers
+     * (it installs its own only over SIG_DFL). */
+    if (!install_signals(&wait_mask)) {
+        log_msg(LOG_ERROR, "installing signal handlers failed: %s", strerror(errno));
+        return 1;
+    }
+    if (FCGX_Init() != 0) {
+        log_msg(LOG_ERROR, "initialising libfcgi failed");
+        return 1;
+    }
+    if (FCGX_IsCGI()) {
+        log_msg(LOG_ERROR, "standard input is not a FastCGI listening socket: run this program "
+                           "from lighttpd, Apache mod_fcgid or spawn-fcgi");
+        return 2;
+    }
+    int fl = fcntl(LISTEN_FD, F_GETFL);
+    if (fl < 0 || fcntl(LISTEN_FD, F_SETFL, fl | O_NONBLOCK) < 0) {
+        log_msg(LOG_ERROR, "making the listening socket non-blocking failed: %s", strerror(errno));
+        return 1;
+    }
+    FCGX_Request freq;
+    if (FCGX_InitRequest(&freq, LISTEN_FD, 0) != 0) {
+        log_msg(LOG_ERROR, "initialising the FastCGI request failed");
+        return 1;
+    }
+    log_msg(LOG_DEBUG, "worker ready");
+    bool failed = false;
+    while (wait_for_connection(&wait_mask, &failed)) {
+        int rc = FCGX_Accept_r(&freq);
+        if (rc < 0) {
+            /* Lost the race for the connection, or it was aborted. */
+            if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR || rc == -ECONNABORTED)
+                continue;
+            log_msg(LOG_ERROR, "accepting a FastCGI connection failed: %s",
+                    rc > -9000 ? strerror(-rc) : "libfcgi error");
+            failed = true;
+            break;
+        }
+        http_response resp;
+        char rid[33];
+        http_handle_one(freq.envp, fcgi_read, freq.in, limits, handler, app, &resp, rid);
+        if (!http_response_write(&resp, rid, fcgi_write, freq.out))
+            log_msg(LOG_WARN, "rid=%s writing the response failed (the client went away?)", rid);
+        http_response_free(&resp);
+        FCGX_Finish_r(&freq);
+    }
+    FCGX_Free(&freq, 1);
+    if (stop_signal)
+        log_msg(LOG_INFO, "stopping on signal %d", (int)stop_signal);
+    return failed ? 1 : 0;
+}
