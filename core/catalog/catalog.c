@@ -16,7 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define CACHE_ENTRIES 512
+#define CACHE_ENTRIES   512
 #define SCAN_PAGE_LIMIT 1000 /* items per sampling Scan request */
 
 struct catalog {
@@ -100,7 +100,8 @@ ddb_client *catalog_client(catalog *c, const schema_conf *s)
     return c->clients[i];
 }
 
-static void ddb_fail(catalog_error *err, const schema_conf *s, const char *what, const ddb_error *de)
+static void ddb_fail(catalog_error *err, const schema_conf *s, const char *what,
+                     const ddb_error *de)
 {
     fail(err, de->status == DDB_ERR_NOT_FOUND ? CATALOG_NO_TABLE : CATALOG_DYNAMODB,
          "%s in schema '%s' failed: %s", what, s->name, de->message);
@@ -114,20 +115,24 @@ static int retain_seconds(const config *cfg)
     return r < 3600 ? 3600 : r;
 }
 
-static bool is_fresh(const config *cfg, int64_t fetched_ms)
+/* Whether a cached document answers a call in this refresh mode. */
+static bool cache_serves(const config *cfg, refresh_mode mode, json_object *cached,
+                         int64_t fetched_ms)
 {
-    return wall_ms() - fetched_ms < (int64_t)cfg->metadata_ttl_seconds * 1000;
+    if (!cached || mode == REFRESH_FORCE)
+        return false;
+    return mode == REFRESH_SKIP ||
+           wall_ms() - fetched_ms < (int64_t)cfg->metadata_ttl_seconds * 1000;
 }
 
 /* Cached or fetched: a table's normalised description. */
-static json_object *get_desc(catalog *c, const schema_conf *s, const char *table,
-                             refresh_mode mode, int64_t *fetched_ms, bool *refreshed,
-                             catalog_error *err)
+static json_object *get_desc(catalog *c, const schema_conf *s, const char *table, refresh_mode mode,
+                             int64_t *fetched_ms, bool *refreshed, catalog_error *err)
 {
     char key[400];
     snprintf(key, sizeof key, "%s:desc:%s", s->name, table);
     json_object *cached = meta_cache_get(c->cache, key, fetched_ms);
-    if (cached && (mode == REFRESH_SKIP || (mode == REFRESH_IF_STALE && is_fresh(c->cfg, *fetched_ms))))
+    if (cache_serves(c->cfg, mode, cached, *fetched_ms))
         return cached;
 
     json_object *req = json_object_new_object(), *resp = NULL;
@@ -154,8 +159,8 @@ static json_object *get_desc(catalog *c, const schema_conf *s, const char *table
     json_object_put(resp);
     if (!doc) {
         json_object_put(cached);
-        fail(err, CATALOG_DYNAMODB,
-             "DynamoDB returned a description of '%s' without a key schema", table);
+        fail(err, CATALOG_DYNAMODB, "DynamoDB returned a description of '%s' without a key schema",
+             table);
         return NULL;
     }
     json_object_put(cached);
@@ -223,7 +228,7 @@ static json_object *get_columns(catalog *c, const schema_conf *s, const char *ta
     char key[400];
     snprintf(key, sizeof key, "%s:cols:%s", s->name, table);
     json_object *cached = meta_cache_get(c->cache, key, fetched_ms);
-    if (cached && (mode == REFRESH_SKIP || (mode == REFRESH_IF_STALE && is_fresh(c->cfg, *fetched_ms))))
+    if (cache_serves(c->cfg, mode, cached, *fetched_ms))
         return cached;
     json_object *doc = sample_columns(c, s, table, key_schema, err);
     if (!doc) {
@@ -259,8 +264,11 @@ static json_object *get_names(catalog *c, const schema_conf *s, refresh_mode mod
 {
     char key[200];
     snprintf(key, sizeof key, "%s:list", s->name);
-    json_object *cached = meta_cache_get(c->cache, key, fetched_ms);
-    if (cached && (mode == REFRESH_SKIP || (mode == REFRESH_IF_STALE && is_fresh(c->cfg, *fetched_ms))))
+    /* An allow-list is its own listing, never a cached one: that could
+     * predate a narrower allow-list or come from another deployment
+     * sharing Redis, and list tables the config hides. */
+    json_object *cached = s->all_tables ? meta_cache_get(c->cache, key, fetched_ms) : NULL;
+    if (cache_serves(c->cfg, mode, cached, *fetched_ms))
         return cached;
 
     json_object *names = json_object_new_array();
@@ -317,6 +325,8 @@ static json_object *get_names(catalog *c, const schema_conf *s, refresh_mode mod
     jset(doc, "names", names);
     jset_bool(doc, "truncated", truncated);
     *fetched_ms = wall_ms();
+    if (!s->all_tables)
+        return doc; /* nothing was fetched, nothing to share */
     *refreshed = true;
     meta_cache_put(c->cache, key, doc, *fetched_ms, retain_seconds(c->cfg));
     return doc;
@@ -345,6 +355,7 @@ json_object *catalog_list_tables(catalog *c, const char *schema, refresh_mode mo
         return NULL;
     json_object *tables = json_object_new_array();
     json_object *arr = jget_arr(names, "names");
+    int64_t oldest = list_at; /* the answer is as fresh as its oldest part */
     /* A forced list refresh also refreshes each table's counts. */
     for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
         const char *name = json_object_get_string(json_object_array_get_idx(arr, i));
@@ -352,7 +363,8 @@ json_object *catalog_list_tables(catalog *c, const char *schema, refresh_mode mo
         json_object *desc = get_desc(c, s, name, mode, &at, &refreshed, err);
         if (!desc) {
             if (err->status == CATALOG_NO_TABLE) {
-                log_msg(LOG_WARN, "schema '%s' allows table '%s', which does not exist", s->name, name);
+                log_msg(LOG_WARN, "schema '%s' allows table '%s', which does not exist", s->name,
+                        name);
                 continue;
             }
             json_object_put(tables);
@@ -363,6 +375,8 @@ json_object *catalog_list_tables(catalog *c, const char *schema, refresh_mode mo
         char qualified[400], iso[ISO8601_LEN];
         snprintf(qualified, sizeof qualified, "%s.%s", s->name, name);
         iso8601_ms(at, iso);
+        if (at < oldest)
+            oldest = at;
         jset_str(t, "name", name);
         jset_str(t, "qualified_name", qualified);
         jset_str(t, "physical_table_name", name);
@@ -375,7 +389,7 @@ json_object *catalog_list_tables(catalog *c, const char *schema, refresh_mode mo
     jset_str(out, "schema_name", s->name);
     jset(out, "tables", tables);
     jset_bool(out, "truncated", jget_bool(names, "truncated", false));
-    set_freshness(c->cfg, out, refreshed, list_at);
+    set_freshness(c->cfg, out, refreshed, oldest);
     json_object_put(names);
     return out;
 }
@@ -484,8 +498,8 @@ json_object *catalog_describe_table(catalog *c, const char *schema, const char *
     json_object *desc = get_desc(c, s, physical, mode, &desc_at, &refreshed, err);
     if (!desc)
         return NULL;
-    json_object *cols = get_columns(c, s, physical, jget_obj(desc, "key_schema"), mode, &cols_at,
-                                    &refreshed, err);
+    json_object *cols =
+        get_columns(c, s, physical, jget_obj(desc, "key_schema"), mode, &cols_at, &refreshed, err);
     if (!cols) {
         json_object_put(desc);
         return NULL;
@@ -497,8 +511,8 @@ json_object *catalog_describe_table(catalog *c, const char *schema, const char *
     jset_str(out, "table_name", physical);
     jset_str(out, "qualified_name", qualified);
     jset_str(out, "physical_table_name", physical);
-    static const char *copy[] = {"item_count", "size_bytes", "status", "billing_mode", "key_schema",
-                                 "indexes"};
+    static const char *copy[] = {"item_count",   "size_bytes", "status",
+                                 "billing_mode", "key_schema", "indexes"};
     for (size_t i = 0; i < sizeof copy / sizeof copy[0]; i++)
         jset(out, copy[i], json_object_get(jget(desc, copy[i])));
     json_object *columns = jget_arr(cols, "columns");

@@ -11,15 +11,20 @@
 #include "core/base/alloc.h"
 #include "core/base/buf.h"
 #include "core/base/json_util.h"
+#include "core/base/timeutil.h"
 #include "core/conf/config.h"
 #include "core/http/request.h"
 #include "core/http/response.h"
 
+#include <fcntl.h>
+#include <hiredis/hiredis.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* ---- config ---------------------------------------------------------------- */
@@ -257,6 +262,62 @@ static inline void fx_assert_keys(json_object *o, const char *const *keys)
     if ((size_t)json_object_object_length(o) != n) {
         fprintf(stderr, "unexpected keys in %s\n", json_compact(o));
         fail();
+    }
+}
+
+/* ---- a real redis-server ------------------------------------------------------ */
+
+static inline bool fx_redis_ping(int port)
+{
+    struct timeval tv = {0, 200 * 1000};
+    redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
+    bool ok = false;
+    if (c && !c->err) {
+        redisReply *r = redisCommand(c, "PING");
+        ok = r && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "PONG") == 0;
+        if (r)
+            freeReplyObject(r);
+    }
+    if (c)
+        redisFree(c);
+    return ok;
+}
+
+/* Starts redis-server (no persistence) on a free loopback port and waits
+ * until it answers PING. */
+static inline void fx_redis_start(pid_t *pid, int *port)
+{
+    *port = fake_http_free_port();
+    char portstr[16];
+    snprintf(portstr, sizeof portstr, "%d", *port);
+    *pid = fork();
+    assert_true(*pid >= 0);
+    if (*pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 1);
+        dup2(null, 2);
+        execlp("redis-server", "redis-server", "--port", portstr, "--bind", "127.0.0.1", "--save",
+               "", "--appendonly", "no", "--daemonize", "no", (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 200 && !fx_redis_ping(*port); i++) {
+        int st;
+        if (waitpid(*pid, &st, WNOHANG) == *pid) {
+            fprintf(stderr, "redis-server exited (status %d)\n", st);
+            *pid = 0;
+            fail();
+        }
+        sleep_ms(25);
+    }
+    assert_true(fx_redis_ping(*port));
+}
+
+static inline void fx_redis_stop(pid_t *pid)
+{
+    if (*pid > 0) {
+        kill(*pid, SIGTERM);
+        waitpid(*pid, NULL, 0);
+        *pid = 0;
     }
 }
 

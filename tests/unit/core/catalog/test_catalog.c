@@ -10,6 +10,7 @@
 #include "core/aws/ddb_client.h"
 #include "core/base/log.h"
 #include "core/catalog/catalog.h"
+#include "core/store/redis_store.h"
 
 #include <signal.h>
 
@@ -21,10 +22,13 @@ static struct {
     config cfg;
     bool cfg_loaded;
     catalog *cat;
+    redis_store *redis;
+    pid_t redis_pid;
     int down_port;
 } T;
 
-static void open_catalog(int ttl, int sample_size, const char *demo_tables)
+/* redis_port 0: no Redis (the catalog's cache is memory only). */
+static void open_catalog_redis(int ttl, int sample_size, const char *demo_tables, int redis_port)
 {
     T.f = fake_http_start();
     T.down_port = fake_http_free_port();
@@ -33,19 +37,28 @@ static void open_catalog(int ttl, int sample_size, const char *demo_tables)
                        FX_SCHEMA_CONF("demo", "default = true\nendpoint = %s\ntables = %s\n")
                            FX_SCHEMA_CONF("wide", "endpoint = %s\ntables = *\n")
                                FX_SCHEMA_CONF("down", "endpoint = http://127.0.0.1:%d\n"),
-                   ttl, sample_size, fake_http_free_port(), fake_http_url(T.f), demo_tables,
-                   fake_http_url(T.f), T.down_port);
+                   ttl, sample_size, redis_port ? redis_port : fake_http_free_port(),
+                   fake_http_url(T.f), demo_tables, fake_http_url(T.f), T.down_port);
     T.cfg_loaded = true;
-    T.cat = catalog_new(&T.cfg, NULL);
+    if (redis_port)
+        T.redis = redis_store_new(&T.cfg.redis);
+    T.cat = catalog_new(&T.cfg, T.redis);
+}
+
+static void open_catalog(int ttl, int sample_size, const char *demo_tables)
+{
+    open_catalog_redis(ttl, sample_size, demo_tables, 0);
 }
 
 static int teardown(void **state)
 {
     (void)state;
     catalog_free(T.cat);
+    redis_store_free(T.redis);
     if (T.cfg_loaded)
         config_free(&T.cfg);
     fake_http_stop(T.f);
+    fx_redis_stop(&T.redis_pid);
     memset(&T, 0, sizeof T);
     return 0;
 }
@@ -552,6 +565,46 @@ static void test_bad_table_names(void **state)
     assert_int_equal(nreq(), 0);
 }
 
+/* Another deployment sharing Redis (same schema name and key prefix) or
+ * this one before its allow-list was narrowed may have cached a listing
+ * with more tables: an allow-list schema never lists beyond its list. */
+static void test_allow_list_ignores_cached_listings(void **state)
+{
+    (void)state;
+    int port;
+    fx_redis_start(&T.redis_pid, &port);
+    open_catalog_redis(300, 3, "orders", port);
+    char val[512];
+    snprintf(val, sizeof val,
+             "{\"fetched_ms\":%lld,\"doc\":{\"names\":[\"orders\",\"secret_table\"],"
+             "\"truncated\":false}}",
+             (long long)wall_ms());
+    const char *argv[] = {"SET", "ddbsql:meta:v1:demo:list", val};
+    char err[256];
+    redisReply *r = redis_store_cmd(T.redis, true, 3, argv, NULL, err, sizeof err);
+    assert_non_null(r);
+    freeReplyObject(r);
+    snprintf(val, sizeof val,
+             "{\"fetched_ms\":%lld,\"doc\":{\"table_name\":\"secret_table\","
+             "\"item_count\":99}}",
+             (long long)wall_ms());
+    argv[1] = "ddbsql:meta:v1:demo:desc:secret_table";
+    r = redis_store_cmd(T.redis, true, 3, argv, NULL, err, sizeof err);
+    assert_non_null(r);
+    freeReplyObject(r);
+
+    fx_ddb_describe(T.f, "orders", 1, false);
+    json_object *l = list_ok(NULL, REFRESH_SKIP);
+    assert_int_equal(fx_len(l, "tables"), 1);
+    assert_string_equal(fx_str(l, "tables.0.name"), "orders");
+    json_object_put(l);
+    json_object *n = catalog_table_names(T.cat, T.cfg.default_schema, "");
+    assert_string_equal(json_compact(n), "[\"orders\"]");
+    json_object_put(n);
+    describe_fails(NULL, "secret_table", REFRESH_SKIP, CATALOG_NO_TABLE, "is not available");
+    assert_int_equal(nreq(), 1);
+}
+
 /* ---- refresh modes and the cache --------------------------------------------- */
 
 static void test_refresh_modes(void **state)
@@ -575,9 +628,11 @@ static void test_refresh_modes(void **state)
     r = describe_ok(NULL, "orders", REFRESH_SKIP);
     assert_false(fx_bool(r, "refreshed"));
     json_object_put(r);
-    /* list_tables reuses the description. */
+    /* list_tables reuses the description, and is as fresh as it. */
     r = list_ok(NULL, REFRESH_IF_STALE);
     assert_int_equal(fx_int(r, "tables.0.item_count"), 5);
+    assert_false(fx_bool(r, "refreshed"));
+    assert_string_equal(fx_str(r, "refreshed_at"), fx_str(r, "tables.0.refreshed_at"));
     json_object_put(r);
     assert_int_equal(nreq(), 2);
 
@@ -838,6 +893,7 @@ int main(void)
         T_(test_allow_list_hides_tables),
         T_(test_qualified_names),
         T_(test_bad_table_names),
+        T_(test_allow_list_ignores_cached_listings),
         T_(test_refresh_modes),
         T_(test_ttl_zero_always_stale),
         T_(test_skip_with_empty_cache_fetches),

@@ -5,7 +5,7 @@
 #include <cmocka.h>
 
 #include "tests/unit/support/capture_stderr.h"
-#include "tests/unit/support/fake_http.h"
+#include "tests/unit/support/mcp_fixture.h"
 
 #include "core/base/json_util.h"
 #include "core/base/timeutil.h"
@@ -25,56 +25,14 @@
 static pid_t redis_pid;
 static int redis_port;
 
-static bool redis_ping(int port)
-{
-    struct timeval tv = {0, 200 * 1000};
-    redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
-    bool ok = false;
-    if (c && !c->err) {
-        redisReply *r = redisCommand(c, "PING");
-        ok = r && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "PONG") == 0;
-        if (r)
-            freeReplyObject(r);
-    }
-    if (c)
-        redisFree(c);
-    return ok;
-}
-
 static void redis_start(void)
 {
-    redis_port = fake_http_free_port();
-    char port[16];
-    snprintf(port, sizeof port, "%d", redis_port);
-    redis_pid = fork();
-    assert_true(redis_pid >= 0);
-    if (redis_pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-        dup2(null, 1);
-        dup2(null, 2);
-        execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "",
-               "--appendonly", "no", "--daemonize", "no", (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 200 && !redis_ping(redis_port); i++) {
-        int st;
-        if (waitpid(redis_pid, &st, WNOHANG) == redis_pid) {
-            fprintf(stderr, "redis-server exited (status %d)\n", st);
-            redis_pid = 0;
-            fail();
-        }
-        sleep_ms(25);
-    }
-    assert_true(redis_ping(redis_port));
+    fx_redis_start(&redis_pid, &redis_port);
 }
 
 static void redis_stop(void)
 {
-    if (redis_pid > 0) {
-        kill(redis_pid, SIGTERM);
-        waitpid(redis_pid, NULL, 0);
-        redis_pid = 0;
-    }
+    fx_redis_stop(&redis_pid);
 }
 
 static redis_store *store_at(int port, const char *prefix)
