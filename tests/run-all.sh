@@ -205,9 +205,13 @@ phase_integration() {
   # Name the failing tests (leaves, not the suites that contain them).
   local names
   mapfile -t names < <(awk '
-    function flush() { if (pending != "") print pending; pending = "" }
+    function flush() {
+      if (pending != "") print pending (loc != "" ? " (" loc ")" : "")
+      pending = ""; loc = ""
+    }
     /^ *(not )?ok [0-9]+ / { flush() }
     /^ *not ok [0-9]+ / { pending = $0; sub(/^ *not ok [0-9]+ (- )?/, "", pending); sub(/ #.*$/, "", pending) }
+    /^ *location: / { loc = $0; sub(/^ *location: .?/, "", loc); sub(/.$/, "", loc); sub(/^.*\//, "", loc) }
     /failureType: .subtestsFailed./ { pending = "" }
     END { flush() }' "$tap")
   local nfail=$((${f:-0} + ${c:-0}))

@@ -612,6 +612,7 @@ Connect a client:
                     -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"curl","version":"0"}}}'
 
 Press Ctrl-C to stop.`);
+  process.on('SIGINT', () => console.log('\nstopping...'));
   const why = await stack.exited;
   if (stack.stopping) return; // Ctrl-C: the signal handler stops and exits
   console.error(`\nlighttpd stopped unexpectedly (${why}); last lines of ${stack.errorLogPath}:`);
