@@ -83,7 +83,9 @@ function settings() {
 // ---- processes and /proc -----------------------------------------------------------
 
 const children = new Set(); // {pid, group} to kill if we die early
+let benchWorkDir = null; // removed on any exit
 process.on('exit', () => {
+  if (benchWorkDir) fs.rmSync(benchWorkDir, { recursive: true, force: true });
   for (const c of children) {
     try {
       process.kill(c.group ? -c.pid : c.pid, 'SIGKILL');
@@ -351,6 +353,7 @@ function table(rows) {
 async function main() {
   const cfg = settings();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ddbsql-bench-'));
+  benchWorkDir = workDir;
   const started = new Date();
   let stack = null;
   let peer = null;
