@@ -52,8 +52,8 @@ free_port() {
 }
 # POSTs an MCP initialize; succeeds on HTTP 200 with a protocolVersion.
 initialize_ok() { # url, logfile
-  local i out
-  for i in $(seq 1 50); do
+  local _ out
+  for _ in $(seq 1 50); do
     out=$(curl -sS -m 5 -o "$2.body" -w '%{http_code}' -X POST "$1" \
       -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
       --data '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"check-configs","version":"0"}}}' 2>"$2.err")
@@ -81,8 +81,8 @@ EOF
   chmod 644 "$1"
 }
 wait_gone() { # pid: up to 5 s for a clean exit, then SIGKILL
-  local i
-  for i in $(seq 1 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  local _
+  for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
   kill -9 "$1" 2>/dev/null
   wait "$1" 2>/dev/null
 }
@@ -94,6 +94,7 @@ live_skip_reason="needs root and $REPO/build/release/bin/ddbsql-mcp (make)"
 
 # ---- ddbsql.conf.example ------------------------------------------------------
 ex=deploy/ddbsql.conf.example
+# shellcheck disable=SC2016 # backquotes in the pattern are literal
 missing=$(sed -n 's/^| `\([a-z_]*\)` |.*/\1/p' docs/CONFIG.md | sort -u | while read -r k; do
   grep -qE "^#?$k *=" "$ex" || echo "$k"
 done)
