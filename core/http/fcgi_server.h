@@ -14,7 +14,10 @@ typedef void (*http_handler)(void *app, http_request *req, http_response *resp);
 int fcgi_serve(const http_limits *limits, http_handler handler, void *app);
 
 /* Handles one request from an env array and a body reader (used by
- * fcgi_serve and by tests): fills resp and logs the access line. */
+ * fcgi_serve and by tests): fills resp and logs the access line. resp is
+ * initialised here; the caller writes it and frees it with
+ * http_response_free. A request refused while being read (400, 413, 431)
+ * gets {"error":"<message>"} and never reaches the handler. */
 void http_handle_one(char **envp, http_body_reader reader, void *reader_ctx,
                      const http_limits *limits, http_handler handler, void *app,
                      http_response *resp, char request_id_out[33]);
