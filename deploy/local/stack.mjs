@@ -299,6 +299,19 @@ ${o.configExtra || ''}
  *   log            function(message) for progress (default: silent)
  */
 export async function startStack(opts = {}) {
+  // Free ports are picked, then bound by another process: another test may
+  // have taken one in between. Start again on new ports when that happened.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startStackOnce({ ...opts });
+    } catch (e) {
+      const portClash = /already in use|EADDRINUSE|Address in use/i.test(e.message);
+      if (!portClash || opts.port || opts.config || attempt >= 3) throw e;
+    }
+  }
+}
+
+async function startStackOnce(opts) {
   const log = opts.log || (() => {});
   const variant = opts.variant || 'release';
   const binDir = opts.binDir || path.join(REPO_ROOT, 'build', variant, 'bin');
