@@ -219,10 +219,23 @@ typedef struct server {
     char sock[100];
     char log[128];
     int notify_rd, go_wr;
+    bool in_use;
 } server;
 
-static void start_server(server *s, http_handler handler, const http_limits *lim)
+/* Servers live in static storage so the teardown can clean up after a
+ * failed assertion (which unwinds the test's stack). */
+static server pool[2];
+
+static server *start_server(http_handler handler, const http_limits *lim)
 {
+    server *s = NULL;
+    for (size_t i = 0; i < sizeof pool / sizeof pool[0] && !s; i++)
+        if (!pool[i].in_use)
+            s = &pool[i];
+    assert_non_null(s);
+    memset(s, 0, sizeof *s);
+    s->notify_rd = s->go_wr = -1;
+    s->in_use = true;
     snprintf(s->dir, sizeof s->dir, "/tmp/ddbsql-fcgi-test-XXXXXX");
     assert_non_null(mkdtemp(s->dir));
     snprintf(s->sock, sizeof s->sock, "%s/fcgi.sock", s->dir);
@@ -263,6 +276,7 @@ static void start_server(server *s, http_handler handler, const http_limits *lim
     close(go[0]);
     s->notify_rd = notify[0];
     s->go_wr = go[1];
+    return s;
 }
 
 /* Waits for the child to exit; returns its wait status, or -1 after
@@ -300,13 +314,18 @@ static char *read_log(const server *s)
 
 static void stop_server(server *s)
 {
+    if (!s->in_use)
+        return;
+    s->in_use = false;
     if (s->pid > 0) {
         kill(s->pid, SIGKILL);
         waitpid(s->pid, NULL, 0);
         s->pid = 0;
     }
-    close(s->notify_rd);
-    close(s->go_wr);
+    if (s->notify_rd >= 0)
+        close(s->notify_rd);
+    if (s->go_wr >= 0)
+        close(s->go_wr);
     unlink(s->sock);
     unlink(s->log);
     rmdir(s->dir);
@@ -471,8 +490,7 @@ static void assert_exited_cleanly(server *s)
 static void test_fcgi_round_trip(void **state)
 {
     (void)state;
-    server s;
-    start_server(&s, echo_handler, NULL);
+    server *s = start_server(echo_handler, NULL);
     char *env[] = {"REQUEST_METHOD=POST",
                    "SCRIPT_NAME=/mcp",
                    "PATH_INFO=",
@@ -481,7 +499,7 @@ static void test_fcgi_round_trip(void **state)
                    "CONTENT_TYPE=text/plain",
                    "HTTP_X_PRINCIPAL=carol",
                    NULL};
-    char *resp = round_trip(&s, env, "hello world", 11);
+    char *resp = round_trip(s, env, "hello world", 11);
     const char *body = "method=POST path=/mcp query=code=SECRETCODE99 body=hello world";
     assert_true(strncmp(resp, "Status: 200 OK\r\nContent-Type: text/plain\r\nX-Request-Id: ", 56) ==
                 0);
@@ -501,7 +519,7 @@ static void test_fcgi_round_trip(void **state)
     memset(longhdr + 12, 'L', 500);
     longhdr[512] = '\0';
     char *env2[] = {"REQUEST_METHOD=PUT", "SCRIPT_NAME=/big", cl, longhdr, NULL};
-    resp = round_trip(&s, env2, bigbody, big);
+    resp = round_trip(s, env2, bigbody, big);
     assert_non_null(strstr(resp, "\r\n\r\nmethod=PUT path=/big query= body=bbbb"));
     assert_int_equal(strlen(strstr(resp, "body=") + 5), big);
     free(resp);
@@ -509,13 +527,13 @@ static void test_fcgi_round_trip(void **state)
 
     /* No CONTENT_LENGTH: read to the end of STDIN. */
     char *env3[] = {"REQUEST_METHOD=POST", "SCRIPT_NAME=/nolen", NULL};
-    resp = round_trip(&s, env3, "streamed", 8);
+    resp = round_trip(s, env3, "streamed", 8);
     assert_non_null(strstr(resp, "body=streamed"));
     free(resp);
 
-    kill(s.pid, SIGTERM);
-    assert_exited_cleanly(&s);
-    char *log = read_log(&s);
+    kill(s->pid, SIGTERM);
+    assert_exited_cleanly(s);
+    char *log = read_log(s);
     assert_non_null(strstr(log, "method=POST path=/mcp status=200 "));
     assert_non_null(strstr(log, " in=11 "));
     assert_non_null(strstr(log, " principal=carol\n"));
@@ -525,7 +543,7 @@ static void test_fcgi_round_trip(void **state)
     assert_null(strstr(log, "SECRETCODE99"));
     assert_null(strstr(log, "LLLL"));
     free(log);
-    stop_server(&s);
+    stop_server(s);
 }
 
 static void test_fcgi_413_without_reading(void **state)
@@ -534,9 +552,8 @@ static void test_fcgi_413_without_reading(void **state)
     http_limits lim;
     http_limits_default(&lim);
     lim.max_body_bytes = 1024;
-    server s;
-    start_server(&s, echo_handler, &lim);
-    int fd = connect_to(&s);
+    server *s = start_server(echo_handler, &lim);
+    int fd = connect_to(s);
     assert_true(fd >= 0);
     char *env[] = {"REQUEST_METHOD=POST", "SCRIPT_NAME=/mcp", "CONTENT_LENGTH=100000", NULL};
     buf_t req = BUF_INIT(1 << 20);
@@ -552,9 +569,9 @@ static void test_fcgi_413_without_reading(void **state)
     assert_non_null(strstr(resp, "\r\n\r\n{\"error\":\"the request body (100000 bytes) is over "
                                  "the limit of 1024 bytes\"}"));
     free(resp);
-    kill(s.pid, SIGTERM);
-    assert_exited_cleanly(&s);
-    stop_server(&s);
+    kill(s->pid, SIGTERM);
+    assert_exited_cleanly(s);
+    stop_server(s);
 }
 
 static void wait_notify(server *s)
@@ -568,19 +585,18 @@ static void wait_notify(server *s)
 static void test_fcgi_signal_mid_request_finishes_it(void **state)
 {
     (void)state;
-    server s;
-    start_server(&s, gated_handler, NULL);
-    int fd = connect_to(&s);
+    server *s = start_server(gated_handler, NULL);
+    int fd = connect_to(s);
     assert_true(fd >= 0);
     char *env[] = {"REQUEST_METHOD=POST", "SCRIPT_NAME=/slow", "CONTENT_LENGTH=2", NULL};
     buf_t req = BUF_INIT(1 << 20);
     build_request(&req, env, "ok", 2, true);
     send_all(fd, req.data, req.len);
     buf_free(&req);
-    wait_notify(&s); /* the worker is inside the handler now */
-    assert_int_equal(kill(s.pid, SIGTERM), 0);
+    wait_notify(s); /* the worker is inside the handler now */
+    assert_int_equal(kill(s->pid, SIGTERM), 0);
     char go = 'g';
-    assert_int_equal(write(s.go_wr, &go, 1), 1);
+    assert_int_equal(write(s->go_wr, &go, 1), 1);
     int app_status = -1;
     char *resp = read_response(fd, &app_status);
     close(fd);
@@ -589,15 +605,15 @@ static void test_fcgi_signal_mid_request_finishes_it(void **state)
     assert_non_null(strstr(resp, "path=/slow query= body=ok"));
     assert_non_null(strstr(resp, "\r\nX-Sigterm-Held: yes\r\n"));
     free(resp);
-    assert_exited_cleanly(&s);
+    assert_exited_cleanly(s);
     /* And then it stopped accepting. */
-    int fd2 = connect_to(&s);
+    int fd2 = connect_to(s);
     assert_int_equal(fd2, -1);
-    char *log = read_log(&s);
+    char *log = read_log(s);
     assert_non_null(strstr(log, "path=/slow status=200 "));
     assert_non_null(strstr(log, "stopping on signal 15"));
     free(log);
-    stop_server(&s);
+    stop_server(s);
 }
 
 static void test_fcgi_idle_worker_exits_on_each_signal(void **state)
@@ -605,45 +621,43 @@ static void test_fcgi_idle_worker_exits_on_each_signal(void **state)
     (void)state;
     const int sigs[] = {SIGTERM, SIGINT, SIGUSR1};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-        server s;
-        start_server(&s, echo_handler, NULL);
+        server *s = start_server(echo_handler, NULL);
         /* One request first: the worker is then surely serving. */
         char *env[] = {"REQUEST_METHOD=GET", "SCRIPT_NAME=/ping", NULL};
-        char *resp = round_trip(&s, env, "", 0);
+        char *resp = round_trip(s, env, "", 0);
         assert_true(strncmp(resp, "Status: 200 OK\r\n", 16) == 0);
         free(resp);
-        assert_int_equal(kill(s.pid, sigs[i]), 0);
-        assert_exited_cleanly(&s);
-        stop_server(&s);
+        assert_int_equal(kill(s->pid, sigs[i]), 0);
+        assert_exited_cleanly(s);
+        stop_server(s);
     }
 }
 
 static void test_fcgi_client_gone_does_not_kill_worker(void **state)
 {
     (void)state;
-    server s;
-    start_server(&s, gated_handler, NULL);
-    int fd = connect_to(&s);
+    server *s = start_server(gated_handler, NULL);
+    int fd = connect_to(s);
     assert_true(fd >= 0);
     char *env[] = {"REQUEST_METHOD=GET", "SCRIPT_NAME=/gone", NULL};
     buf_t req = BUF_INIT(1 << 20);
     build_request(&req, env, "", 0, true);
     send_all(fd, req.data, req.len);
     buf_free(&req);
-    wait_notify(&s);
+    wait_notify(s);
     close(fd); /* the web server hangs up before the answer */
     char go = 'g';
-    assert_int_equal(write(s.go_wr, &go, 1), 1);
+    assert_int_equal(write(s->go_wr, &go, 1), 1);
     /* The next request is served by the same worker. */
-    int fd2 = connect_to(&s);
+    int fd2 = connect_to(s);
     assert_true(fd2 >= 0);
     char *env2[] = {"REQUEST_METHOD=GET", "SCRIPT_NAME=/after", NULL};
     req = (buf_t)BUF_INIT(1 << 20);
     build_request(&req, env2, "", 0, true);
     send_all(fd2, req.data, req.len);
     buf_free(&req);
-    wait_notify(&s);
-    assert_int_equal(write(s.go_wr, &go, 1), 1);
+    wait_notify(s);
+    assert_int_equal(write(s->go_wr, &go, 1), 1);
     int app_status = -1;
     char *resp = read_response(fd2, &app_status);
     close(fd2);
@@ -651,9 +665,17 @@ static void test_fcgi_client_gone_does_not_kill_worker(void **state)
     assert_non_null(strstr(resp, "path=/after"));
     assert_non_null(strstr(resp, "\r\nX-Sigterm-Held: no\r\n"));
     free(resp);
-    kill(s.pid, SIGTERM);
-    assert_exited_cleanly(&s);
-    stop_server(&s);
+    kill(s->pid, SIGTERM);
+    assert_exited_cleanly(s);
+    stop_server(s);
+}
+
+static int cleanup_servers(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof pool / sizeof pool[0]; i++)
+        stop_server(&pool[i]);
+    return 0;
 }
 
 static void test_not_a_fastcgi_socket(void **state)
@@ -692,11 +714,11 @@ int main(void)
         cmocka_unit_test(test_handle_one_access_line),
         cmocka_unit_test(test_handle_one_refusal),
         cmocka_unit_test(test_access_line_sanitised),
-        cmocka_unit_test(test_fcgi_round_trip),
-        cmocka_unit_test(test_fcgi_413_without_reading),
-        cmocka_unit_test(test_fcgi_signal_mid_request_finishes_it),
-        cmocka_unit_test(test_fcgi_idle_worker_exits_on_each_signal),
-        cmocka_unit_test(test_fcgi_client_gone_does_not_kill_worker),
+        cmocka_unit_test_teardown(test_fcgi_round_trip, cleanup_servers),
+        cmocka_unit_test_teardown(test_fcgi_413_without_reading, cleanup_servers),
+        cmocka_unit_test_teardown(test_fcgi_signal_mid_request_finishes_it, cleanup_servers),
+        cmocka_unit_test_teardown(test_fcgi_idle_worker_exits_on_each_signal, cleanup_servers),
+        cmocka_unit_test_teardown(test_fcgi_client_gone_does_not_kill_worker, cleanup_servers),
         cmocka_unit_test(test_not_a_fastcgi_socket),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
