@@ -236,10 +236,11 @@ static server *start_server(http_handler handler, const http_limits *lim)
     memset(s, 0, sizeof *s);
     s->notify_rd = s->go_wr = -1;
     s->in_use = true;
-    snprintf(s->dir, sizeof s->dir, "/tmp/ddbsql-fcgi-test-XXXXXX");
-    assert_non_null(mkdtemp(s->dir));
-    snprintf(s->sock, sizeof s->sock, "%s/fcgi.sock", s->dir);
-    snprintf(s->log, sizeof s->log, "%s/stderr.log", s->dir);
+    char dir[sizeof s->dir] = "/tmp/ddbsql-fcgi-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    memcpy(s->dir, dir, sizeof dir);
+    snprintf(s->sock, sizeof s->sock, "%s/fcgi.sock", dir);
+    snprintf(s->log, sizeof s->log, "%s/stderr.log", dir);
     int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
     assert_true(lfd >= 0);
     struct sockaddr_un sa;
