@@ -68,6 +68,7 @@ bool rpc_parse(const char *body, size_t len, rpc_message *msg, rpc_error *err, j
         rpc_error_set(err, RPC_PARSE_ERROR, "Parse error: the body is not valid JSON (%s)", jerr);
         return false;
     }
+    json_object *id = NULL;
     if (json_object_is_type(root, json_type_array)) {
         rpc_error_set(err, RPC_INVALID_REQUEST,
                       "Invalid Request: JSON-RPC batches are not supported; send one message per "
@@ -79,10 +80,8 @@ bool rpc_parse(const char *body, size_t len, rpc_message *msg, rpc_error *err, j
                       "Invalid Request: a JSON-RPC message must be a JSON object");
         goto fail;
     }
-    json_object *id = jget(root, "id");
+    id = jget(root, "id");
     bool has_id = has_member(root, "id");
-    if (id && id_valid(id, &(rpc_error){0}))
-        *id_out = json_object_get(id);
     const char *version = jget_str(root, "jsonrpc");
     if (!version || strcmp(version, "2.0") != 0) {
         rpc_error_set(err, RPC_INVALID_REQUEST,
@@ -139,6 +138,9 @@ bool rpc_parse(const char *body, size_t len, rpc_message *msg, rpc_error *err, j
     msg->params = params;
     return true;
 fail:
+    /* The error can echo the request's id when it is a valid one. */
+    if (id && id_valid(id, &(rpc_error){0}))
+        *id_out = json_object_get(id);
     json_object_put(root);
     return false;
 }

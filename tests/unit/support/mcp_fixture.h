@@ -15,6 +15,7 @@
 #include "core/conf/config.h"
 #include "core/http/request.h"
 #include "core/http/response.h"
+#include "core/mcp/mcp.h"
 
 #include <fcntl.h>
 #include <hiredis/hiredis.h>
@@ -390,6 +391,162 @@ static inline bool fx_resp_header(const http_response *r, const char *name, char
     if (outlen)
         out[0] = '\0';
     return false;
+}
+
+/* ---- an MCP server over a fake DynamoDB --------------------------------------- */
+
+/* Schemas: demo (the default; tables = demo_tables), dev (tables = *) and
+ * prod (tables = alpha_table beta_table), all served by one fake DynamoDB.
+ * The app has no Redis: the catalog caches in memory. */
+typedef struct fx_mcp {
+    fake_http *f;
+    config cfg;
+    mcp_app app;
+} fx_mcp;
+
+static inline void fx_mcp_open(fx_mcp *m, const char *demo_tables)
+{
+    memset(m, 0, sizeof *m);
+    m->f = fake_http_start();
+    fx_config_load(&m->cfg,
+                   FX_GLOBAL_CONF("sample_size = 5\n")
+                       FX_SCHEMA_CONF("demo", "default = true\nendpoint = %s\ntables = %s\n")
+                           FX_SCHEMA_CONF("dev", "endpoint = %s\n")
+                               FX_SCHEMA_CONF("prod", "endpoint = %s\ntables = alpha_table, "
+                                                      "beta_table\n"),
+                   fake_http_free_port(), fake_http_url(m->f), demo_tables, fake_http_url(m->f),
+                   fake_http_url(m->f));
+    m->app.cfg = &m->cfg;
+    m->app.cat = catalog_new(&m->cfg, NULL);
+}
+
+static inline void fx_mcp_close(fx_mcp *m)
+{
+    if (!m->f)
+        return;
+    catalog_free(m->app.cat);
+    config_free(&m->cfg);
+    fake_http_stop(m->f);
+    memset(m, 0, sizeof *m);
+}
+
+/* Runs one HTTP request through mcp_http_handle. params are CGI params;
+ * resp must be freed by the caller. Returns the parsed JSON body (caller
+ * puts), or NULL when the body is empty. */
+static inline json_object *fx_handle(mcp_app *app, const char *const *params, const char *body,
+                                     http_response *resp)
+{
+    http_request req;
+    fx_request(&req, params, body);
+    http_response_init(resp);
+    mcp_http_handle(app, &req, resp);
+    http_request_free(&req);
+    if (resp->body.len == 0)
+        return NULL;
+    char err[160];
+    json_object *doc = json_parse_strict(resp->body.data, resp->body.len, 64, err, sizeof err);
+    if (!doc)
+        fprintf(stderr, "response body is not JSON (%s): %s\n", err, buf_cstr(&resp->body));
+    assert_non_null(doc);
+    return doc;
+}
+
+/* A well-formed MCP POST: headers a real client sends, an optional
+ * MCP-Protocol-Version, and the body. */
+static inline json_object *fx_post(mcp_app *app, const char *version, const char *body,
+                                   http_response *resp)
+{
+    char vh[96];
+    snprintf(vh, sizeof vh, "HTTP_MCP_PROTOCOL_VERSION=%s", version ? version : "");
+    const char *params[] = {"REQUEST_METHOD=POST",
+                            "SCRIPT_NAME=/mcp",
+                            "SERVER_PROTOCOL=HTTP/1.1",
+                            "CONTENT_TYPE=application/json",
+                            "HTTP_ACCEPT=application/json, text/event-stream",
+                            "HTTP_HOST=127.0.0.1:8080",
+                            version ? vh : NULL,
+                            NULL};
+    return fx_handle(app, params, body, resp);
+}
+
+/* Calls method with params (JSON text or NULL) as request id 1 under the
+ * given protocol version; expects HTTP 200 and returns the whole
+ * JSON-RPC response (caller puts). */
+static inline json_object *fx_rpc(mcp_app *app, const char *version, const char *method,
+                                  const char *params)
+{
+    buf_t body = BUF_INIT(1 << 20);
+    buf_printf(&body, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"%s\"", method);
+    if (params)
+        buf_printf(&body, ",\"params\":%s", params);
+    buf_puts(&body, "}");
+    http_response resp;
+    json_object *doc = fx_post(app, version, buf_cstr(&body), &resp);
+    if (resp.status != 200)
+        fprintf(stderr, "%s: HTTP %d %s\n", buf_cstr(&body), resp.status, buf_cstr(&resp.body));
+    assert_int_equal(resp.status, 200);
+    assert_non_null(doc);
+    assert_int_equal(fx_int(doc, "id"), 1);
+    http_response_free(&resp);
+    buf_free(&body);
+    return doc;
+}
+
+/* fx_rpc that expects a result; returns it (a new reference). */
+static inline json_object *fx_rpc_ok(mcp_app *app, const char *version, const char *method,
+                                     const char *params)
+{
+    json_object *doc = fx_rpc(app, version, method, params);
+    json_object *result = jget(doc, "result");
+    if (!result)
+        fprintf(stderr, "%s failed: %s\n", method, json_compact(doc));
+    assert_non_null(result);
+    json_object_get(result);
+    json_object_put(doc);
+    return result;
+}
+
+/* fx_rpc that expects a JSON-RPC error with this code and message
+ * fragment; returns the error object (a new reference). */
+static inline json_object *fx_rpc_err(mcp_app *app, const char *version, const char *method,
+                                      const char *params, int code, const char *fragment)
+{
+    json_object *doc = fx_rpc(app, version, method, params);
+    json_object *e = jget_obj(doc, "error");
+    if (!e || jget_int(e, "code", 0) != code || !jget_str(e, "message") ||
+        !strstr(jget_str(e, "message"), fragment)) {
+        fprintf(stderr, "%s %s\n  got  %s\n  want error %d \"...%s...\"\n", method,
+                params ? params : "", json_compact(doc), code, fragment);
+        fail();
+    }
+    assert_null(jget(doc, "result"));
+    json_object_get(e);
+    json_object_put(doc);
+    return e;
+}
+
+/* mcp_dispatch with explicit scopes and version (no HTTP rules). */
+static inline json_object *fx_dispatch(mcp_app *app, const char *version, unsigned scopes,
+                                       const char *method, const char *params, rpc_error *err)
+{
+    static const char *const env[] = {"REQUEST_METHOD=POST", "SCRIPT_NAME=/mcp", NULL};
+    http_request req;
+    fx_request(&req, env, NULL);
+    mcp_call call = {.app = app, .req = &req, .protocol_version = version, .scopes = scopes};
+    json_object *p = params ? fx_json(params) : NULL;
+    memset(err, 0, sizeof *err);
+    json_object *r = mcp_dispatch(&call, method, p, err);
+    json_object_put(p);
+    http_request_free(&req);
+    return r;
+}
+
+/* The text of a tools/call result's single content block. */
+static inline const char *fx_tool_text(json_object *result)
+{
+    assert_int_equal(fx_len(result, "content"), 1);
+    assert_string_equal(fx_str(result, "content.0.type"), "text");
+    return fx_str(result, "content.0.text");
 }
 
 #endif
