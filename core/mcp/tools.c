@@ -22,7 +22,7 @@ static size_t nregistered;
 
 static json_object *parse_schema(const tool_def *t, const char *text)
 {
-    char err[160];
+    char err[160] = "it is not a JSON object";
     json_object *o = json_parse_strict(text, strlen(text), 32, err, sizeof err);
     if (!o || !json_object_is_type(o, json_type_object)) {
         fprintf(stderr, "ddbsql: fatal: tool %s has an invalid schema: %s\n", t->name, err);
@@ -119,7 +119,8 @@ json_object *tools_call(mcp_call *call, json_object *params, rpc_error *err)
 {
     const char *name = jget_str(params, "name");
     if (!name) {
-        rpc_error_set(err, RPC_INVALID_PARAMS, "Invalid params: \"name\" (the tool name) is required");
+        rpc_error_set(err, RPC_INVALID_PARAMS,
+                      "Invalid params: \"name\" (the tool name) is required");
         return NULL;
     }
     const registered *r = find(name);
