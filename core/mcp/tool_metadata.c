@@ -49,9 +49,11 @@ static const char DESCRIBE_OUTPUT[] =
     "\"status\":{\"type\":\"string\"},\"billing_mode\":{\"type\":\"string\"},"
     "\"key_schema\":{\"type\":\"object\",\"properties\":{"
     "\"partition_key\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},"
-    "\"type\":{\"type\":\"string\",\"enum\":[\"S\",\"N\",\"B\"]}},\"required\":[\"name\",\"type\"]},"
+    "\"type\":{\"type\":\"string\",\"enum\":[\"S\",\"N\",\"B\"]}},\"required\":[\"name\",\"type\"]}"
+    ","
     "\"sort_key\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},"
-    "\"type\":{\"type\":\"string\",\"enum\":[\"S\",\"N\",\"B\"]}},\"required\":[\"name\",\"type\"]}},"
+    "\"type\":{\"type\":\"string\",\"enum\":[\"S\",\"N\",\"B\"]}},\"required\":[\"name\",\"type\"]}"
+    "},"
     "\"required\":[\"partition_key\"]},"
     "\"indexes\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
     "\"name\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"PRIMARY\",\"GSI\","
@@ -90,7 +92,8 @@ static json_object *run_list_tables(mcp_call *call, json_object *args, buf_t *er
     refresh_mode mode;
     parse_refresh(args, &mode);
     catalog_error ce = {0};
-    json_object *out = catalog_list_tables(call->app->cat, jget_str(args, "schema_name"), mode, &ce);
+    json_object *out =
+        catalog_list_tables(call->app->cat, jget_str(args, "schema_name"), mode, &ce);
     if (!out)
         buf_printf(err, "list_tables failed: %s", ce.message);
     return out;
@@ -124,8 +127,9 @@ static void render_list_tables(json_object *r, buf_t *out)
                jget_bool(r, "truncated", false) ? " (truncated at 200; more exist)" : "");
     for (size_t i = 0; i < n; i++) {
         json_object *t = json_object_array_get_idx(tables, i);
-        buf_printf(out, "- %s (about %lld items)\n", jget_str(t, "qualified_name"),
-                   (long long)jget_int(t, "item_count", 0));
+        long long items = (long long)jget_int(t, "item_count", 0);
+        buf_printf(out, "- %s (about %lld item%s)\n", jget_str(t, "qualified_name"), items,
+                   items == 1 ? "" : "s");
     }
     freshness_line(r, out);
     if (n)
@@ -165,7 +169,8 @@ static void render_describe_table(json_object *r, buf_t *out)
         buf_printf(out, "; projects %s", jget_str(p, "type"));
         json_object *attrs = jget_arr(p, "attributes");
         for (size_t k = 0; attrs && k < json_object_array_length(attrs); k++)
-            buf_printf(out, "%s%s", k ? ", " : " (", json_object_get_string(json_object_array_get_idx(attrs, k)));
+            buf_printf(out, "%s%s", k ? ", " : " (",
+                       json_object_get_string(json_object_array_get_idx(attrs, k)));
         buf_puts(out, attrs && json_object_array_length(attrs) ? ")\n" : "\n");
     }
     json_object *sample = jget_obj(r, "sample");
@@ -179,7 +184,8 @@ static void render_describe_table(json_object *r, buf_t *out)
         buf_printf(out, "- %s: ", jget_str(c, "name"));
         json_object *types = jget_arr(c, "types");
         for (size_t k = 0; types && k < json_object_array_length(types); k++)
-            buf_printf(out, "%s%s", k ? "|" : "", json_object_get_string(json_object_array_get_idx(types, k)));
+            buf_printf(out, "%s%s", k ? "|" : "",
+                       json_object_get_string(json_object_array_get_idx(types, k)));
         if (jget_str(c, "key"))
             buf_printf(out, ", %s key", jget_str(c, "key"));
         else
