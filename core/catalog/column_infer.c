@@ -10,7 +10,7 @@
 #include <string.h>
 
 static const char *const TYPES[] = {"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"};
-#define NTYPES (sizeof TYPES / sizeof TYPES[0])
+#define NTYPES    (sizeof TYPES / sizeof TYPES[0])
 #define TYPE_NULL 4
 
 typedef struct column {
@@ -124,6 +124,8 @@ static bool append_segment(buf_t *path, const char *name, bool nested)
 
 static void add_map(column_stats *s, json_object *map, buf_t *path, int depth)
 {
+    if (!map)
+        return; /* {"M": <not an object>}: nothing below it */
     size_t base = path->len;
     json_object_object_foreach(map, name, value)
     {
@@ -231,7 +233,8 @@ json_object *column_stats_to_json(const column_stats *s, json_object *key_schema
 {
     json_object *out = json_object_new_array();
     const char *roles[2] = {"partition", "sort"};
-    json_object *keys[2] = {jget_obj(key_schema, "partition_key"), jget_obj(key_schema, "sort_key")};
+    json_object *keys[2] = {jget_obj(key_schema, "partition_key"),
+                            jget_obj(key_schema, "sort_key")};
     const char *key_names[2] = {NULL, NULL};
     for (int k = 0; k < 2; k++) {
         if (!keys[k])
@@ -239,7 +242,8 @@ json_object *column_stats_to_json(const column_stats *s, json_object *key_schema
         key_names[k] = jget_str(keys[k], "name");
         if (!key_names[k])
             continue;
-        json_object *col = column_json(s, lookup(s, key_names[k]), roles[k], jget_str(keys[k], "type"));
+        json_object *col =
+            column_json(s, lookup(s, key_names[k]), roles[k], jget_str(keys[k], "type"));
         jset_str(col, "name", key_names[k]);
         json_object_array_add(out, col);
     }

@@ -134,6 +134,10 @@ bool arg_schema_check(json_object *schema, json_object *args, buf_t *err)
             if (!closed)
                 continue;
             buf_printf(err, "unknown argument '%.64s'; accepted arguments: ", key);
+            if (!props) {
+                buf_puts(err, "none");
+                return false;
+            }
             size_t k = 0;
             json_object_object_foreach(props, pname, pv)
             {

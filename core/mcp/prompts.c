@@ -85,7 +85,7 @@ static void build_write_query(mcp_call *call, json_object *args, buf_t *out)
                       "change. Then answer the question from the rows, and show the SQL you "
                       "used.\n");
     else
-        buf_puts(out, "4. This server does not offer run_sql to you, so present the SQL and "
+        buf_puts(out, "4. This server does not let you run queries, so present the SQL and "
                       "explain how it answers the question.\n");
     buf_puts(out, "\nRead ddbsql://docs/sql-reference for the dialect and "
                   "ddbsql://docs/limitations for what is not supported.");
@@ -172,19 +172,23 @@ json_object *prompts_get(mcp_call *call, json_object *params, rpc_error *err)
         rpc_error_set(err, RPC_INVALID_PARAMS, "Invalid params: \"arguments\" must be an object");
         return NULL;
     }
-    json_object_object_foreach(args, key, val)
-    {
-        if (!prompts_has_argument(p->name, key)) {
-            rpc_error_set(err, RPC_INVALID_PARAMS,
-                          "Invalid params: prompt '%s' has no argument '%.64s'", p->name, key);
-            return NULL;
-        }
-        if (!json_object_is_type(val, json_type_string) ||
-            json_object_get_string_len(val) > MAX_PROMPT_ARG) {
-            rpc_error_set(err, RPC_INVALID_PARAMS,
-                          "Invalid params: argument '%s' must be a string of at most %d characters",
-                          key, MAX_PROMPT_ARG);
-            return NULL;
+    /* No "arguments" at all is fine (json-c cannot iterate NULL). */
+    if (args) {
+        json_object_object_foreach(args, key, val)
+        {
+            if (!prompts_has_argument(p->name, key)) {
+                rpc_error_set(err, RPC_INVALID_PARAMS,
+                              "Invalid params: prompt '%s' has no argument '%.64s'", p->name, key);
+                return NULL;
+            }
+            if (!json_object_is_type(val, json_type_string) ||
+                json_object_get_string_len(val) > MAX_PROMPT_ARG) {
+                rpc_error_set(
+                    err, RPC_INVALID_PARAMS,
+                    "Invalid params: argument '%s' must be a string of at most %d characters", key,
+                    MAX_PROMPT_ARG);
+                return NULL;
+            }
         }
     }
     for (size_t k = 0; k < 3 && p->args[k].name; k++) {

@@ -250,6 +250,16 @@ static void test_non_items_ignored(void **state)
     json_object_put(cols);
     column_stats_free(s);
 
+    /* A map tag whose value is not an object counts, with nothing below. */
+    s = column_stats_new(10, 4);
+    add(s, "{\"m\":{\"M\":\"oops\"},\"n\":{\"M\":null}}");
+    expect_columns(s, NULL,
+                   "[{\"name\":\"m\",\"type\":\"M\",\"types\":[\"M\"],\"nullable\":false,"
+                   "\"present_count\":1,\"present_fraction\":1},"
+                   "{\"name\":\"n\",\"type\":\"M\",\"types\":[\"M\"],\"nullable\":false,"
+                   "\"present_count\":1,\"present_fraction\":1}]");
+    column_stats_free(s);
+
     /* Zero columns allowed: everything is truncated, nothing crashes. */
     s = column_stats_new(0, 4);
     add(s, "{\"a\":{\"S\":\"1\"}}");

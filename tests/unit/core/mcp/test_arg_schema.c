@@ -146,6 +146,15 @@ static void test_open_schema_ignores_unknown(void **state)
     assert_string_equal(check_with(open, "{\"a\":1}", &ok), "'a' must be a string, not an integer");
     assert_false(ok);
     json_object_put(open);
+    /* A closed schema without properties takes no arguments. */
+    text = "{\"type\":\"object\",\"additionalProperties\":false}";
+    json_object *none = json_parse_strict(text, strlen(text), 32, err, sizeof err);
+    assert_string_equal(check_with(none, "{}", &ok), "");
+    assert_true(ok);
+    assert_string_equal(check_with(none, "{\"x\":1}", &ok),
+                        "unknown argument 'x'; accepted arguments: none");
+    assert_false(ok);
+    json_object_put(none);
     /* additionalProperties: true is open too. */
     text = "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":true}";
     open = json_parse_strict(text, strlen(text), 32, err, sizeof err);
