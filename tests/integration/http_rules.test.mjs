@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import {
   describeResponse,
   httpRequest,
+  httpRequestChunked,
   PROTOCOL_VERSION,
   rpc,
   assertNoSanitizerReports,
@@ -72,6 +73,15 @@ test('initialize with an unknown protocol version is answered with the latest on
   assert.equal(r.status, 200, describeResponse(r));
   assert.match(r.json.result.protocolVersion, /^\d{4}-\d\d-\d\d$/);
   assert.notEqual(r.json.result.protocolVersion, '1999-01-01');
+});
+
+test('a chunked request body (no Content-Length) is read in full', async () => {
+  const text = JSON.stringify(rpc(7, 'tools/call', { name: 'describe_table', arguments: { table_name: 'products' } }));
+  const r = await httpRequestChunked(stack.mcpUrl, [text.slice(0, 10), text.slice(10, 40), text.slice(40)]);
+  seen.push(r);
+  assert.equal(r.status, 200, describeResponse(r));
+  assert.equal(r.json.id, 7);
+  assert.equal(r.json.result.structuredContent.table_name, 'products', describeResponse(r));
 });
 
 test('GET and DELETE: 405 with Allow', async () => {
@@ -303,6 +313,10 @@ test(`a body over max_body_bytes (${MAX_BODY}) is 413`, async () => {
   const r = await send({ body: big });
   assert.equal(r.status, 413, describeResponse(r));
   assert.match(r.text, new RegExp(String(MAX_BODY)), 'says what the limit is');
+  // The same body sent chunked (no Content-Length up front).
+  const chunked = await httpRequestChunked(stack.mcpUrl, [big.slice(0, 8000), big.slice(8000)]);
+  seen.push(chunked);
+  assert.equal(chunked.status, 413, describeResponse(chunked));
   // Just under the limit is fine.
   const fits = JSON.stringify(rpc(2, 'ping', { pad: '' }));
   const pad = 'y'.repeat(MAX_BODY - Buffer.byteLength(fits) - 10);

@@ -323,26 +323,38 @@ test('resources: unknown documents and tables are -32002 errors naming the URI',
 
 // ---- prompts ---------------------------------------------------------------------
 
-test('prompts: list, and get every prompt', async () => {
+test('prompts/list: explore-data and write-query with their arguments', async () => {
   const { prompts } = await client.listPrompts();
   assert.deepEqual(prompts.map((p) => p.name).sort(), ['explore-data', 'write-query']);
   for (const p of prompts) assert.ok(p.description, p.name);
   const wq = prompts.find((p) => p.name === 'write-query');
   assert.equal(wq.arguments.find((a) => a.name === 'question')?.required, true);
+  const ed = prompts.find((p) => p.name === 'explore-data');
+  assert.deepEqual(ed.arguments.map((a) => [a.name, a.required]).sort(), [['schema', false], ['table', false]]);
+});
 
+test('prompts/get explore-data without arguments', async () => {
   const all = await client.getPrompt({ name: 'explore-data' });
+  assert.equal(all.messages.length, 1);
   assert.equal(all.messages[0].role, 'user');
   assert.equal(all.messages[0].content.type, 'text');
   assert.match(all.messages[0].content.text, /list_tables/);
   assert.match(all.messages[0].content.text, /demo/);
+});
 
+test('prompts/get explore-data with a schema and a table', async () => {
   const one = await client.getPrompt({ name: 'explore-data', arguments: { schema: 'demo', table: 'orders' } });
+  assert.equal(one.messages[0].role, 'user');
   assert.match(one.messages[0].content.text, /describe_table/);
   assert.match(one.messages[0].content.text, /orders/);
+});
 
+test('prompts/get write-query with a question', async () => {
   const question = 'Which customers in Berlin spent the most in 2025?';
   const q = await client.getPrompt({ name: 'write-query', arguments: { question } });
+  assert.equal(q.messages[0].role, 'user');
   assert.ok(q.messages[0].content.text.includes(question), q.messages[0].content.text);
+  assert.match(q.messages[0].content.text, /describe_table/);
 });
 
 test('prompts: a missing required argument, unknown prompt or schema is -32602', async () => {

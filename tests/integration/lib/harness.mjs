@@ -46,6 +46,17 @@ export function mcpHeaders(extra = {}) {
   };
 }
 
+async function readResponse(res) {
+  const text = await res.text();
+  let json;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined; // not JSON: tests look at text
+  }
+  return { status: res.status, headers: res.headers, text, json, rid: res.headers.get('x-request-id') };
+}
+
 /**
  * One HTTP request to url. body may be a string, a Buffer or an object
  * (sent as JSON). headers replace the MCP defaults entirely when
@@ -64,14 +75,26 @@ export async function httpRequest(url, { method = 'POST', body, headers, rawHead
     body: payload,
     signal: AbortSignal.timeout(30000),
   });
-  const text = await res.text();
-  let json;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json, rid: res.headers.get('x-request-id') };
+  return readResponse(res);
+}
+
+/** Like httpRequest, with the body sent chunked (no Content-Length), one
+ * chunk per string in chunks. */
+export async function httpRequestChunked(url, chunks, headers = {}) {
+  const body = new ReadableStream({
+    start(controller) {
+      for (const c of chunks) controller.enqueue(new TextEncoder().encode(c));
+      controller.close();
+    },
+  });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: mcpHeaders(headers),
+    body,
+    duplex: 'half',
+    signal: AbortSignal.timeout(30000),
+  });
+  return readResponse(res);
 }
 
 /** A JSON-RPC request object. */
