@@ -76,6 +76,8 @@ static void expect_http_error(const char *const *extra, const char *body, int st
     if (resp.status != status) {
         fprintf(stderr, "HTTP %d (want %d) with %s: %s\n", resp.status, status,
                 extra && extra[0] ? extra[0] : "defaults", buf_cstr(&resp.body));
+        json_object_put(doc);
+        http_response_free(&resp);
         fail();
     }
     assert_non_null(doc);
