@@ -285,32 +285,44 @@ static inline bool fx_redis_ping(int port)
 }
 
 /* Starts redis-server (no persistence) on a free loopback port and waits
- * until it answers PING. */
+ * until it answers PING. Tests run in parallel, so a port found free may
+ * be taken by the time Redis binds it: then it tries another. */
 static inline void fx_redis_start(pid_t *pid, int *port)
 {
-    *port = fake_http_free_port();
-    char portstr[16];
-    snprintf(portstr, sizeof portstr, "%d", *port);
-    *pid = fork();
-    assert_true(*pid >= 0);
-    if (*pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-        dup2(null, 1);
-        dup2(null, 2);
-        execlp("redis-server", "redis-server", "--port", portstr, "--bind", "127.0.0.1", "--save",
-               "", "--appendonly", "no", "--daemonize", "no", (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 200 && !fx_redis_ping(*port); i++) {
-        int st;
-        if (waitpid(*pid, &st, WNOHANG) == *pid) {
-            fprintf(stderr, "redis-server exited (status %d)\n", st);
-            *pid = 0;
-            fail();
+    for (int attempt = 0; attempt < 5; attempt++) {
+        *port = fake_http_free_port();
+        char portstr[16];
+        snprintf(portstr, sizeof portstr, "%d", *port);
+        *pid = fork();
+        assert_true(*pid >= 0);
+        if (*pid == 0) {
+            int null = open("/dev/null", O_RDWR);
+            dup2(null, 1);
+            dup2(null, 2);
+            execlp("redis-server", "redis-server", "--port", portstr, "--bind", "127.0.0.1",
+                   "--save", "", "--appendonly", "no", "--daemonize", "no", (char *)NULL);
+            _exit(127);
         }
-        sleep_ms(25);
+        bool exited = false;
+        for (int i = 0; i < 200 && !fx_redis_ping(*port); i++) {
+            int st;
+            if (waitpid(*pid, &st, WNOHANG) == *pid) {
+                fprintf(stderr, "redis-server on port %d exited (status %d)\n", *port, st);
+                exited = true;
+                break;
+            }
+            sleep_ms(25);
+        }
+        if (!exited && fx_redis_ping(*port))
+            return;
+        if (!exited) {
+            kill(*pid, SIGKILL);
+            waitpid(*pid, NULL, 0);
+        }
+        *pid = 0;
     }
-    assert_true(fx_redis_ping(*port));
+    fprintf(stderr, "could not start redis-server\n");
+    fail();
 }
 
 static inline void fx_redis_stop(pid_t *pid)
