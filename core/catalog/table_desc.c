@@ -113,7 +113,8 @@ json_object *table_desc_from_ddb(json_object *table)
     jset(d, "key_schema", keys);
 
     json_object *indexes = json_object_new_array();
-    json_object_array_add(indexes, index_doc("PRIMARY", "PRIMARY", jget(table, "KeySchema"), defs, NULL));
+    json_object_array_add(indexes,
+                          index_doc("PRIMARY", "PRIMARY", jget(table, "KeySchema"), defs, NULL));
     add_secondary(indexes, jget_arr(table, "GlobalSecondaryIndexes"), "GSI", defs);
     add_secondary(indexes, jget_arr(table, "LocalSecondaryIndexes"), "LSI", defs);
     jset(d, "indexes", indexes);
