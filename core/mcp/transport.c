@@ -6,6 +6,7 @@
 #include "../base/json_util.h"
 #include "../base/log.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -37,21 +38,23 @@ static bool origin_allowed(const config *cfg, const char *origin)
 static bool host_is_loopback(const char *host)
 {
     char name[256];
-    size_t n;
-    if (host[0] == '[') {
-        const char *end = strchr(host, ']');
-        if (!end)
-            return false;
-        n = (size_t)(end - host) + 1;
-    } else {
-        n = strcspn(host, ":");
-    }
-    if (n == 0 || n >= sizeof name)
+    size_t n = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":");
+    if (n == 0 || n >= sizeof name || (host[0] == '[' && host[n - 1] != ']'))
+        return false;
+    /* What follows the name may only be a port. */
+    const char *port = host + n;
+    if (*port == ':' && (!port[1] || strspn(port + 1, "0123456789") != strlen(port + 1)))
+        return false;
+    if (*port && *port != ':')
         return false;
     memcpy(name, host, n);
     name[n] = '\0';
-    return strcasecmp(name, "localhost") == 0 || strcmp(name, "[::1]") == 0 ||
-           strncmp(name, "127.", 4) == 0;
+    if (strcasecmp(name, "localhost") == 0 || strcmp(name, "[::1]") == 0)
+        return true;
+    /* Only a real dotted-quad address in 127.0.0.0/8: a name such as
+     * "127.0.0.1.evil.example" must not pass. */
+    struct in_addr a;
+    return inet_pton(AF_INET, name, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
 }
 
 static void add_cors(http_response *resp, const char *origin)
