@@ -222,8 +222,18 @@ int fcgi_serve(const http_limits *limits, http_handler handler, void *app)
         http_handle_one(freq.envp, fcgi_read, freq.in, limits, handler, app, &resp, rid);
         if (!http_response_write(&resp, rid, fcgi_write, freq.out))
             log_msg(LOG_WARN, "rid=%s writing the response failed (the client went away?)", rid);
+        /* libfcgi's close shuts down its write side and waits for the web
+         * server to close first, so unread input cannot become a TCP reset
+         * that destroys the response. When the whole input was read there
+         * is nothing to reset, and the wait only idles the worker for a
+         * round trip, so skip it. 413 and 431 leave the body unread. */
+        bool drained = resp.status != 413 && resp.status != 431 &&
+                       (FCGX_HasSeenEOF(freq.in) == EOF || FCGX_GetChar(freq.in) == EOF);
         http_response_free(&resp);
+        if (drained)
+            FCGX_Detach(&freq);
         FCGX_Finish_r(&freq);
+        FCGX_Attach(&freq);
     }
     FCGX_Free(&freq, 1);
     if (stop_signal)

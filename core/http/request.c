@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* Reads from the front end happen in chunks of this size. */
 #define BODY_CHUNK 16384
@@ -237,6 +238,23 @@ out:
     return status;
 }
 
+/* Request ids only need to be unique, not secret: a random per-process
+ * prefix plus a counter costs one CSPRNG call per worker instead of one per
+ * request. The prefix is re-drawn after fork (tests and spawners fork). */
+static void next_request_id(char out[33])
+{
+    static char prefix[17];
+    static pid_t owner;
+    static uint64_t counter;
+    pid_t pid = getpid();
+    if (pid != owner) {
+        random_hex(prefix, 8);
+        owner = pid;
+        counter = 0;
+    }
+    snprintf(out, 33, "%s%016llx", prefix, (unsigned long long)++counter);
+}
+
 int http_request_init(http_request *req, char **envp, http_body_reader reader, void *reader_ctx,
                       const http_limits *limits, char *err, size_t errlen)
 {
@@ -247,7 +265,7 @@ int http_request_init(http_request *req, char **envp, http_body_reader reader, v
     }
     memset(req, 0, sizeof *req);
     buf_init(&req->body, limits->max_body_bytes);
-    random_hex(req->request_id, 16);
+    next_request_id(req->request_id);
     req->start_ms = mono_ms();
     if (errlen)
         err[0] = '\0';

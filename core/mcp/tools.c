@@ -2,9 +2,11 @@
 
 #include "arg_schema.h"
 
+#include "../base/alloc.h"
 #include "../base/json_util.h"
 #include "../base/log.h"
 
+#include <json-c/printbuf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,23 @@ typedef struct registered {
 static registered registry[MCP_MAX_TOOLS];
 static size_t nregistered;
 
+/* Tool schemas never change after start-up, yet tools/list would
+ * re-serialise every node of them on each call (most of its cost). Each
+ * parsed schema is rendered once and serialised from that text. */
+static int emit_rendered(json_object *o, struct printbuf *pb, int level, int flags)
+{
+    (void)level;
+    (void)flags;
+    const char *text = json_object_get_userdata(o);
+    return printbuf_memappend(pb, text, (int)strlen(text));
+}
+
+static void free_rendered(json_object *o, void *text)
+{
+    (void)o;
+    free(text);
+}
+
 static json_object *parse_schema(const tool_def *t, const char *text)
 {
     char err[160] = "it is not a JSON object";
@@ -28,6 +47,7 @@ static json_object *parse_schema(const tool_def *t, const char *text)
         fprintf(stderr, "ddbsql: fatal: tool %s has an invalid schema: %s\n", t->name, err);
         abort();
     }
+    json_object_set_serializer(o, emit_rendered, xstrdup(json_compact(o)), free_rendered);
     return o;
 }
 

@@ -28,7 +28,8 @@ static bool origin_allowed(const config *cfg, const char *origin)
     if (n && origin[n - 1] == '/')
         n--;
     for (size_t i = 0; i < cfg->norigins; i++)
-        if (strlen(cfg->allowed_origins[i]) == n && strncasecmp(cfg->allowed_origins[i], origin, n) == 0)
+        if (strlen(cfg->allowed_origins[i]) == n &&
+            strncasecmp(cfg->allowed_origins[i], origin, n) == 0)
             return true;
     return false;
 }
