@@ -16,7 +16,10 @@ typedef struct buf {
     size_t max; /* hard limit on len */
 } buf_t;
 
-#define BUF_INIT(maxbytes) {NULL, 0, 0, (maxbytes)}
+#define BUF_INIT(maxbytes)                                                                         \
+    {                                                                                              \
+        NULL, 0, 0, (maxbytes)                                                                     \
+    }
 
 void buf_init(buf_t *b, size_t max);
 bool buf_append(buf_t *b, const void *p, size_t n);

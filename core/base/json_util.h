@@ -13,8 +13,7 @@
 /* Parses exactly one JSON value (trailing whitespace allowed), in strict
  * mode with UTF-8 validation. On failure returns NULL and writes a message
  * naming the byte offset into err. */
-json_object *json_parse_strict(const char *s, size_t len, int max_depth, char *err,
-                               size_t errlen);
+json_object *json_parse_strict(const char *s, size_t len, int max_depth, char *err, size_t errlen);
 
 /* Accessors: NULL / the default when absent or of another type. */
 json_object *jget(json_object *obj, const char *key);

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #define COLUMN_INFER_MAX_COLUMNS 1000
-#define COLUMN_INFER_MAX_DEPTH 4
+#define COLUMN_INFER_MAX_DEPTH   4
 
 typedef struct column_stats column_stats;
 

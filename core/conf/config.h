@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CONFIG_ENV_VAR "DDBSQL_CONFIG"
+#define CONFIG_ENV_VAR      "DDBSQL_CONFIG"
 #define CONFIG_DEFAULT_PATH "/etc/ddbsql/ddbsql.conf"
 
 typedef enum {
@@ -70,17 +70,17 @@ typedef struct dynamodb_conf {
 
 typedef struct config {
     char *path;
-    char *public_url;   /* normalised: no trailing slash */
-    char *mcp_url;      /* public_url + "/mcp" */
+    char *public_url; /* normalised: no trailing slash */
+    char *mcp_url;    /* public_url + "/mcp" */
     char **allowed_origins;
     size_t norigins;
-    bool auth_none;     /* `auth = none`: loopback public_url only */
+    bool auth_none; /* `auth = none`: loopback public_url only */
     size_t max_body_bytes;
     size_t max_params;
     size_t max_param_bytes;
     char *log_level;
     int metadata_ttl_seconds;
-    int sample_size;    /* items read to infer columns */
+    int sample_size; /* items read to infer columns */
     redis_conf redis;
     dynamodb_conf dynamodb;
     schema_conf *schemas;

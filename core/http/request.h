@@ -14,15 +14,15 @@
 #include <sys/types.h>
 
 typedef struct http_limits {
-    size_t max_body_bytes;   /* over it: 413 */
-    size_t max_params;       /* number of CGI params; over it: 431 */
-    size_t max_param_bytes;  /* one name=value; over it: 431 */
+    size_t max_body_bytes;  /* over it: 413 */
+    size_t max_params;      /* number of CGI params; over it: 431 */
+    size_t max_param_bytes; /* one name=value; over it: 431 */
     size_t max_total_params_bytes;
 } http_limits;
 
-#define HTTP_DEFAULT_MAX_BODY (1024 * 1024)
-#define HTTP_DEFAULT_MAX_PARAMS 200
-#define HTTP_DEFAULT_MAX_PARAM_BYTES (16 * 1024)
+#define HTTP_DEFAULT_MAX_BODY         (1024 * 1024)
+#define HTTP_DEFAULT_MAX_PARAMS       200
+#define HTTP_DEFAULT_MAX_PARAM_BYTES  (16 * 1024)
 #define HTTP_DEFAULT_MAX_TOTAL_PARAMS (64 * 1024)
 
 void http_limits_default(http_limits *l);
@@ -31,13 +31,13 @@ void http_limits_default(http_limits *l);
 typedef ssize_t (*http_body_reader)(void *ctx, char *dst, size_t n);
 
 typedef struct http_request {
-    kvlist_t params;  /* CGI params, e.g. REQUEST_METHOD, HTTP_ACCEPT */
-    const char *method;   /* REQUEST_METHOD ("" if absent) */
-    const char *path;     /* decoded path: SCRIPT_NAME + PATH_INFO */
-    const char *query;    /* QUERY_STRING ("" if absent) */
+    kvlist_t params;    /* CGI params, e.g. REQUEST_METHOD, HTTP_ACCEPT */
+    const char *method; /* REQUEST_METHOD ("" if absent) */
+    const char *path;   /* decoded path: SCRIPT_NAME + PATH_INFO */
+    const char *query;  /* QUERY_STRING ("" if absent) */
     buf_t body;
-    char request_id[33];  /* 32 hex chars */
-    int64_t start_ms;     /* monotonic */
+    char request_id[33]; /* 32 hex chars */
+    int64_t start_ms;    /* monotonic */
     /* Access-log fields set by handlers. principal is a user or client id,
      * never a credential. detail is a short outcome like "rpc=tools/call". */
     char principal[128];

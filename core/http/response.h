@@ -11,7 +11,7 @@
 #include <sys/types.h>
 
 #define HTTP_MAX_RESPONSE_HEADERS (16 * 1024)
-#define HTTP_MAX_RESPONSE_BODY (16 * 1024 * 1024)
+#define HTTP_MAX_RESPONSE_BODY    (16 * 1024 * 1024)
 
 typedef struct http_response {
     int status;
@@ -33,7 +33,6 @@ const char *http_reason(int status);
 
 typedef ssize_t (*http_writer)(void *ctx, const char *data, size_t n);
 /* Writes "Status:" + headers + X-Request-Id + Content-Length + body. */
-bool http_response_write(const http_response *r, const char *request_id, http_writer w,
-                         void *ctx);
+bool http_response_write(const http_response *r, const char *request_id, http_writer w, void *ctx);
 
 #endif

@@ -8,16 +8,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define RPC_PARSE_ERROR -32700
-#define RPC_INVALID_REQUEST -32600
-#define RPC_METHOD_NOT_FOUND -32601
-#define RPC_INVALID_PARAMS -32602
-#define RPC_INTERNAL_ERROR -32603
+#define RPC_PARSE_ERROR        -32700
+#define RPC_INVALID_REQUEST    -32600
+#define RPC_METHOD_NOT_FOUND   -32601
+#define RPC_INVALID_PARAMS     -32602
+#define RPC_INTERNAL_ERROR     -32603
 #define RPC_RESOURCE_NOT_FOUND -32002
 
-#define RPC_MAX_ID_LEN 256
+#define RPC_MAX_ID_LEN     256
 #define RPC_MAX_METHOD_LEN 128
-#define RPC_MAX_DEPTH 64
+#define RPC_MAX_DEPTH      64
 
 typedef enum { RPC_REQUEST, RPC_NOTIFICATION, RPC_RESPONSE } rpc_kind;
 

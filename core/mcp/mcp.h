@@ -15,9 +15,9 @@
 #include <json-c/json.h>
 
 /* OAuth scopes as a bit set. With `auth = none` every scope is granted. */
-#define SCOPE_QUERY 1u
+#define SCOPE_QUERY        1u
 #define SCOPE_SCHEMAS_READ 2u
-#define SCOPE_ALL (SCOPE_QUERY | SCOPE_SCHEMAS_READ)
+#define SCOPE_ALL          (SCOPE_QUERY | SCOPE_SCHEMAS_READ)
 
 #define MCP_LATEST_VERSION "2025-11-25"
 /* Assumed when a request carries no MCP-Protocol-Version header. */
@@ -48,7 +48,6 @@ bool mcp_version_has_structured(const char *v);
 void mcp_http_handle(void *app, http_request *req, http_response *resp);
 
 /* Runs one JSON-RPC request and returns its result, or NULL with err set. */
-json_object *mcp_dispatch(mcp_call *call, const char *method, json_object *params,
-                          rpc_error *err);
+json_object *mcp_dispatch(mcp_call *call, const char *method, json_object *params, rpc_error *err);
 
 #endif

@@ -139,9 +139,10 @@ static json_object *read_table(mcp_call *call, const char *uri, rpc_error *err)
         }
         return not_found(uri, err, ce.message);
     }
-    json_object *result = contents(uri, "application/json",
-                                   json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-                                                                           JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object *result =
+        contents(uri, "application/json",
+                 json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+                                                         JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(doc);
     return result;
 }

@@ -5,7 +5,7 @@
 
 #include "mcp.h"
 
-#define TABLE_URI_PREFIX "ddbsql://schemas/"
+#define TABLE_URI_PREFIX   "ddbsql://schemas/"
 #define TABLE_URI_TEMPLATE "ddbsql://schemas/{schema}/tables/{table}"
 
 json_object *resources_list(mcp_call *call, json_object *params, rpc_error *err);

@@ -139,8 +139,7 @@ static const struct {
     {"completion/complete", completion_complete},
 };
 
-json_object *mcp_dispatch(mcp_call *call, const char *method, json_object *params,
-                          rpc_error *err)
+json_object *mcp_dispatch(mcp_call *call, const char *method, json_object *params, rpc_error *err)
 {
     for (size_t i = 0; i < sizeof METHODS / sizeof METHODS[0]; i++) {
         if (strcmp(METHODS[i].name, method) != 0)

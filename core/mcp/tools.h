@@ -9,7 +9,7 @@
 typedef struct tool_def {
     const char *name;
     const char *title;
-    const char *description; /* written for a model */
+    const char *description;   /* written for a model */
     const char *input_schema;  /* JSON text */
     const char *output_schema; /* JSON text */
     unsigned scope;            /* SCOPE_* needed to see and call it */
