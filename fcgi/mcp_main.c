@@ -86,6 +86,7 @@ int main(int argc, char **argv)
     limits.max_param_bytes = cfg.max_param_bytes;
     log_msg(LOG_INFO, "ddbsql-mcp %s serving %s (%zu schema%s)", DDBSQL_VERSION, cfg.mcp_url,
             cfg.nschemas, cfg.nschemas == 1 ? "" : "s");
+    http_set_refusal_formatter(mcp_http_refusal);
     int rc = fcgi_serve(&limits, mcp_http_handle, app);
 
     mcp_app_free(app);

@@ -85,6 +85,21 @@ static void log_access(const http_request *req, const http_response *resp)
             principal, req->detail[0] ? " " : "", req->detail[0] ? detail : "");
 }
 
+static void default_refusal(http_response *resp, int status, const char *message)
+{
+    json_object *doc = json_object_new_object();
+    jset_str(doc, "error", message);
+    http_response_json(resp, status, doc);
+    json_object_put(doc);
+}
+
+static http_refusal_formatter refusal_formatter = default_refusal;
+
+void http_set_refusal_formatter(http_refusal_formatter fn)
+{
+    refusal_formatter = fn ? fn : default_refusal;
+}
+
 void http_handle_one(char **envp, http_body_reader reader, void *reader_ctx,
                      const http_limits *limits, http_handler handler, void *app,
                      http_response *resp, char request_id_out[33])
@@ -94,10 +109,7 @@ void http_handle_one(char **envp, http_body_reader reader, void *reader_ctx,
     char err[256];
     int status = http_request_init(&req, envp, reader, reader_ctx, limits, err, sizeof err);
     if (status) {
-        json_object *doc = json_object_new_object();
-        jset_str(doc, "error", err);
-        http_response_json(resp, status, doc);
-        json_object_put(doc);
+        refusal_formatter(resp, status, err);
         http_set_detail(&req, "refused");
     } else {
         handler(app, &req, resp);

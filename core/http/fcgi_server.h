@@ -10,6 +10,12 @@
 
 typedef void (*http_handler)(void *app, http_request *req, http_response *resp);
 
+/* Formats the answer to a request refused while it was read (400, 411,
+ * 413, 431): each executable speaks its own error dialect (JSON-RPC for
+ * /mcp, RFC 6749 for /token). The default writes {"error": message}. */
+typedef void (*http_refusal_formatter)(http_response *resp, int status, const char *message);
+void http_set_refusal_formatter(http_refusal_formatter fn);
+
 /* Returns the process exit status. */
 int fcgi_serve(const http_limits *limits, http_handler handler, void *app);
 

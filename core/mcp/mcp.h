@@ -47,6 +47,10 @@ bool mcp_version_has_structured(const char *v);
 /* The FastCGI handler for /mcp: transport rules, then dispatch. */
 void mcp_http_handle(void *app, http_request *req, http_response *resp);
 
+/* Formats requests refused while being read (413, 431, ...) as JSON-RPC
+ * errors without an id, as the transport spec allows. */
+void mcp_http_refusal(http_response *resp, int status, const char *message);
+
 /* Runs one JSON-RPC request and returns its result, or NULL with err set. */
 json_object *mcp_dispatch(mcp_call *call, const char *method, json_object *params, rpc_error *err);
 

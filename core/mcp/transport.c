@@ -22,6 +22,11 @@ static void http_rpc_error(http_response *resp, int status, json_object *id, int
     json_object_put(doc);
 }
 
+void mcp_http_refusal(http_response *resp, int status, const char *message)
+{
+    http_rpc_error(resp, status, NULL, RPC_INVALID_REQUEST, message);
+}
+
 static bool origin_allowed(const config *cfg, const char *origin)
 {
     size_t n = strlen(origin);

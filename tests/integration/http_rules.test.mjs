@@ -313,6 +313,10 @@ test(`a body over max_body_bytes (${MAX_BODY}) is 413`, async () => {
   const r = await send({ body: big });
   assert.equal(r.status, 413, describeResponse(r));
   assert.match(r.text, new RegExp(String(MAX_BODY)), 'says what the limit is');
+  // Refusals speak JSON-RPC like every other /mcp error (no id: none was read).
+  assert.equal(r.json?.jsonrpc, '2.0', describeResponse(r));
+  assert.equal(r.json.id, null, describeResponse(r));
+  assert.equal(r.json.error.code, -32600, describeResponse(r));
   // The same body sent chunked (no Content-Length up front).
   const chunked = await httpRequestChunked(stack.mcpUrl, [big.slice(0, 8000), big.slice(8000)]);
   seen.push(chunked);
@@ -329,6 +333,7 @@ test('many and oversized headers are refused with 431, not a crash', async () =>
   for (let i = 0; i < 300; i++) many[`X-Filler-${i}`] = 'v';
   const r = await send({ body: ping(), headers: many });
   assert.equal(r.status, 431, describeResponse(r));
+  assert.equal(r.json?.error?.code, -32600, describeResponse(r));
   const long = await send({ body: ping(), headers: { 'X-Long': 'z'.repeat(20000) } });
   assert.equal(long.status, 431, describeResponse(long));
 });

@@ -153,6 +153,42 @@ static void test_handle_one_refusal(void **state)
     http_response_free(&resp);
 }
 
+static int formatter_calls;
+static void custom_refusal(http_response *resp, int status, const char *message)
+{
+    formatter_calls++;
+    char body[300];
+    snprintf(body, sizeof body, "refused %d: %s", status, message);
+    http_response_text(resp, status, "text/plain", body);
+}
+
+static void test_refusal_formatter(void **state)
+{
+    (void)state;
+    http_limits lim;
+    http_limits_default(&lim);
+    lim.max_body_bytes = 10;
+    char *env[] = {"REQUEST_METHOD=POST", "SCRIPT_NAME=/mcp", "CONTENT_LENGTH=100", NULL};
+    http_response resp;
+    char rid[33];
+    http_set_refusal_formatter(custom_refusal);
+    formatter_calls = 0;
+    char *log = handle(env, "", &lim, &resp, rid);
+    assert_int_equal(formatter_calls, 1);
+    assert_int_equal(resp.status, 413);
+    assert_string_equal(buf_cstr(&resp.body),
+                        "refused 413: the request body (100 bytes) is over the limit of 10 bytes");
+    free(log);
+    http_response_free(&resp);
+    /* NULL restores the default {"error": ...} body. */
+    http_set_refusal_formatter(NULL);
+    log = handle(env, "", &lim, &resp, rid);
+    assert_int_equal(formatter_calls, 1);
+    assert_non_null(strstr(buf_cstr(&resp.body), "{\"error\":"));
+    free(log);
+    http_response_free(&resp);
+}
+
 static void test_access_line_sanitised(void **state)
 {
     (void)state;
@@ -714,6 +750,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_handle_one_access_line),
         cmocka_unit_test(test_handle_one_refusal),
+        cmocka_unit_test(test_refusal_formatter),
         cmocka_unit_test(test_access_line_sanitised),
         cmocka_unit_test_teardown(test_fcgi_round_trip, cleanup_servers),
         cmocka_unit_test_teardown(test_fcgi_413_without_reading, cleanup_servers),
