@@ -484,6 +484,42 @@ static const schema_conf *split_qualified(catalog *c, const char *schema, const 
     return catalog_schema(c, schema, err);
 }
 
+static int64_t present_count(json_object *columns, const char *name)
+{
+    for (size_t i = 0; columns && i < json_object_array_length(columns); i++) {
+        json_object *col = json_object_array_get_idx(columns, i);
+        const char *n = jget_str(col, "name");
+        if (n && strcmp(n, name) == 0)
+            return jget_int(col, "present_count", 0);
+    }
+    return 0;
+}
+
+/* A secondary index holds only the items that have all its key
+ * attributes. When some sampled items lack one, the index is sparse: a
+ * read through it silently misses those items, which a model (and the
+ * planner) must know. Unknown (absent) when nothing was sampled. The
+ * cached description is shared, so the flags go on a copy. */
+static json_object *indexes_with_sparsity(json_object *indexes, json_object *columns,
+                                          int64_t sampled)
+{
+    json_object *out = NULL;
+    if (!indexes || json_object_deep_copy(indexes, &out, NULL) != 0 || !out)
+        return json_object_new_array();
+    for (size_t i = 0; sampled > 0 && i < json_object_array_length(out); i++) {
+        json_object *ix = json_object_array_get_idx(out, i);
+        if (strcmp(jget_str(ix, "type"), "PRIMARY") == 0)
+            continue;
+        const char *keys[2] = {jget_str(ix, "hashKey"), jget_str(ix, "sortKey")};
+        bool sparse = false;
+        for (int k = 0; k < 2; k++)
+            if (keys[k] && present_count(columns, keys[k]) < sampled)
+                sparse = true;
+        jset_bool(ix, "sparse", sparse);
+    }
+    return out;
+}
+
 json_object *catalog_describe_table(catalog *c, const char *schema, const char *table,
                                     refresh_mode mode, catalog_error *err)
 {
@@ -514,8 +550,12 @@ json_object *catalog_describe_table(catalog *c, const char *schema, const char *
     static const char *copy[] = {"item_count",   "size_bytes", "status",
                                  "billing_mode", "key_schema", "indexes"};
     for (size_t i = 0; i < sizeof copy / sizeof copy[0]; i++)
-        jset(out, copy[i], json_object_get(jget(desc, copy[i])));
+        if (strcmp(copy[i], "indexes") != 0)
+            jset(out, copy[i], json_object_get(jget(desc, copy[i])));
     json_object *columns = jget_arr(cols, "columns");
+    jset(out, "indexes",
+         indexes_with_sparsity(jget_arr(desc, "indexes"), columns,
+                               jget_int(jget_obj(cols, "sample"), "items_sampled", 0)));
     jset(out, "columns", json_object_get(columns));
     /* attribute_types: top-level attribute -> its main type. */
     json_object *types = json_object_new_object();

@@ -61,7 +61,8 @@ static const char DESCRIBE_OUTPUT[] =
     "\"sortKey\":{\"type\":\"string\"},\"sortKeyType\":{\"type\":\"string\"},"
     "\"projection\":{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\"},"
     "\"attributes\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},\"required\":[\"type\"]},"
-    "\"item_count\":{\"type\":\"integer\"},\"status\":{\"type\":\"string\"}},"
+    "\"item_count\":{\"type\":\"integer\"},\"status\":{\"type\":\"string\"},"
+    "\"sparse\":{\"type\":\"boolean\"}},"
     "\"required\":[\"name\",\"type\",\"hashKey\",\"hashKeyType\",\"projection\"]}},"
     "\"columns\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
     "\"name\":{\"type\":\"string\"},\"type\":{\"type\":\"string\"},"
@@ -171,7 +172,13 @@ static void render_describe_table(json_object *r, buf_t *out)
         for (size_t k = 0; attrs && k < json_object_array_length(attrs); k++)
             buf_printf(out, "%s%s", k ? ", " : " (",
                        json_object_get_string(json_object_array_get_idx(attrs, k)));
-        buf_puts(out, attrs && json_object_array_length(attrs) ? ")\n" : "\n");
+        if (attrs && json_object_array_length(attrs))
+            buf_puts(out, ")");
+        if (jget_bool(x, "sparse", false))
+            buf_printf(out, "; SPARSE: it holds only items that have %s%s%s",
+                       jget_str(x, "hashKey"), jget_str(x, "sortKey") ? " and " : "",
+                       jget_str(x, "sortKey") ? jget_str(x, "sortKey") : "");
+        buf_puts(out, "\n");
     }
     json_object *sample = jget_obj(r, "sample");
     json_object *cols = jget_arr(r, "columns");

@@ -129,12 +129,17 @@ test('describe_table orders: key schema, GSIs by_status and sparse by_coupon, LS
   assert.equal(byName.by_coupon.hashKey, 'coupon_code');
   assert.equal(byName.by_coupon.sortKey, undefined);
   assert.equal(byName.by_coupon.projection.type, 'KEYS_ONLY');
+  // Only ~15% of orders carry a coupon: the index is sparse, and says so.
+  assert.equal(byName.by_coupon.sparse, true);
+  assert.equal(byName.by_status.sparse, false);
+  assert.equal(byName.PRIMARY.sparse, undefined);
   assert.equal(byName.by_date.type, 'LSI');
   assert.equal(byName.by_date.hashKey, 'customer_id');
   assert.equal(byName.by_date.sortKey, 'order_date');
   assert.equal(byName.by_date.projection.type, 'ALL');
   const text = resultText(await describe('orders'));
-  for (const w of ['customer_id', 'order_id', 'by_status', 'by_coupon', 'by_date', 'KEYS_ONLY']) {
+  for (const w of ['customer_id', 'order_id', 'by_status', 'by_coupon', 'by_date', 'KEYS_ONLY',
+    'SPARSE: it holds only items that have coupon_code']) {
     assert.ok(text.includes(w), `text mentions ${w}:\n${text}`);
   }
 });

@@ -167,7 +167,7 @@ function keyOf(def, which) {
   return { name: k.AttributeName, type: d ? d.AttributeType : 'S' };
 }
 
-function indexesOf(def) {
+function indexesOf(def, items) {
   const typeOf = (n) => def.AttributeDefinitions.find((a) => a.AttributeName === n)?.AttributeType || 'S';
   const one = (name, type, ks, projection) => {
     const hash = ks.find((k) => k.KeyType === 'HASH').AttributeName;
@@ -176,6 +176,10 @@ function indexesOf(def) {
     if (range) Object.assign(ix, { sortKey: range, sortKeyType: typeOf(range) });
     ix.projection = { type: projection?.ProjectionType || 'ALL' };
     if (projection?.NonKeyAttributes) ix.projection.attributes = [...projection.NonKeyAttributes];
+    // A secondary index holds only items that have all its key attributes.
+    if (type !== 'PRIMARY' && items.length > 0) {
+      ix.sparse = items.some((it) => !(hash in it) || (range !== undefined && !(range in it)));
+    }
     return ix;
   };
   return [
@@ -221,7 +225,7 @@ export function expectedDemo({ maxDepth = 4 } = {}) {
       count: items.length,
       partitionKey: pk,
       sortKey: sk,
-      indexes: indexesOf(def),
+      indexes: indexesOf(def, items),
       columns,
       items,
     };

@@ -371,6 +371,11 @@ static void test_describe_indexes_and_columns(void **state)
     assert_string_equal(fx_str(r, "indexes.2.type"), "LSI");
     assert_string_equal(fx_str(r, "indexes.2.sortKey"), "status");
     assert_string_equal(fx_str(r, "indexes.2.projection.type"), "KEYS_ONLY");
+    /* Every sampled item has status and order_ts: neither index is sparse.
+     * The primary key carries no flag (it always holds every item). */
+    assert_null(fx_path(r, "indexes.0.sparse"));
+    assert_false(fx_bool(r, "indexes.1.sparse"));
+    assert_false(fx_bool(r, "indexes.2.sparse"));
 
     /* Columns: keys first, then the rest in order; nested paths included. */
     static const char *const cols[] = {"customer_id",  "order_ts", "address",
@@ -413,6 +418,32 @@ static void test_describe_indexes_and_columns(void **state)
     assert_string_equal(json_compact(jget(b, "ExclusiveStartKey")),
                         "{\"customer_id\":{\"S\":\"c2\"},\"order_ts\":{\"N\":\"2\"}}");
     json_object_put(b);
+}
+
+static void test_describe_marks_sparse_indexes(void **state)
+{
+    (void)state;
+    open_catalog(300, 10, "orders");
+    fx_ddb_ok(T.f, ORDERS_DESCRIBE);
+    /* The second item has no status: both indexes keyed on it are sparse. */
+    fx_ddb_ok(T.f, "{\"Items\":["
+                   "{\"customer_id\":{\"S\":\"c1\"},\"order_ts\":{\"N\":\"1\"},"
+                   "\"status\":{\"S\":\"NEW\"}},"
+                   "{\"customer_id\":{\"S\":\"c2\"},\"order_ts\":{\"N\":\"2\"}}],"
+                   "\"Count\":2}");
+    json_object *r = describe_ok(NULL, "orders", REFRESH_IF_STALE);
+    assert_null(fx_path(r, "indexes.0.sparse"));
+    assert_true(fx_bool(r, "indexes.1.sparse"));
+    assert_true(fx_bool(r, "indexes.2.sparse"));
+    char *first = xstrdup(json_compact(fx_path(r, "indexes")));
+    /* Changing the answer must not reach the cached description. */
+    json_object_array_del_idx(fx_path(r, "indexes"), 0, 3);
+    json_object_put(r);
+    r = describe_ok(NULL, "orders", REFRESH_SKIP);
+    assert_string_equal(json_compact(fx_path(r, "indexes")), first);
+    free(first);
+    json_object_put(r);
+    assert_int_equal(nreq(), 2);
 }
 
 static void test_describe_sample_stops_at_sample_size(void **state)
@@ -886,6 +917,7 @@ int main(void)
         T_(test_list_skips_tables_deleted_meanwhile),
         T_(test_list_unknown_schema),
         T_(test_describe_indexes_and_columns),
+        T_(test_describe_marks_sparse_indexes),
         T_(test_describe_sample_stops_at_sample_size),
         T_(test_describe_empty_table),
         T_(test_case_insensitive_resolution),
