@@ -330,7 +330,9 @@ async function startStackOnce(opts) {
   let sockDir = path.join(workDir, 'sock');
   let ownSockDir = false;
   if (sockDir.length > 80) {
-    sockDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ddbsql-sock-'));
+    // A long TMPDIR would overflow sun_path too; /tmp is always short.
+    const base = os.tmpdir().length > 40 ? '/tmp' : os.tmpdir();
+    sockDir = fs.mkdtempSync(path.join(base, 'ddbsql-sock-'));
     ownSockDir = true;
   } else {
     fs.mkdirSync(sockDir, { recursive: true });
