@@ -291,6 +291,18 @@ static redisReply *run(redis_store *r, bool idempotent, const char *cmd, size_t 
     }
 }
 
+/* Runs a formatted command with SIGPIPE held off, then frees it. */
+static redisReply *run_formatted(redis_store *r, bool idempotent, char *cmd, size_t len, char *err,
+                                 size_t errlen)
+{
+    pipe_guard g;
+    pipe_block(&g);
+    redisReply *rep = run(r, idempotent, cmd, len, err, errlen);
+    pipe_restore(&g);
+    redisFreeCommand(cmd);
+    return rep;
+}
+
 redisReply *redis_store_cmd(redis_store *r, bool idempotent, int argc, const char **argv,
                             const size_t *argvlen, char *err, size_t errlen)
 {
@@ -302,12 +314,7 @@ redisReply *redis_store_cmd(redis_store *r, bool idempotent, int argc, const cha
     int len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
     if (len < 0)
         die_oom(0);
-    pipe_guard g;
-    pipe_block(&g);
-    redisReply *rep = run(r, idempotent, cmd, (size_t)len, err, errlen);
-    pipe_restore(&g);
-    redisFreeCommand(cmd);
-    return rep;
+    return run_formatted(r, idempotent, cmd, (size_t)len, err, errlen);
 }
 
 redisReply *redis_store_cmdf(redis_store *r, bool idempotent, char *err, size_t errlen,
@@ -324,10 +331,5 @@ redisReply *redis_store_cmdf(redis_store *r, bool idempotent, char *err, size_t 
         snprintf(err, errlen, "invalid Redis command format");
         return NULL;
     }
-    pipe_guard g;
-    pipe_block(&g);
-    redisReply *rep = run(r, idempotent, cmd, (size_t)len, err, errlen);
-    pipe_restore(&g);
-    redisFreeCommand(cmd);
-    return rep;
+    return run_formatted(r, idempotent, cmd, (size_t)len, err, errlen);
 }
