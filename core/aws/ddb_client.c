@@ -24,7 +24,15 @@ struct ddb_client {
     dynamodb_conf conf;
     aws_creds_provider *creds;
     CURL *h; /* reused: keeps the connection alive between calls */
+    ddb_trace_fn trace;
+    void *trace_ctx;
 };
+
+void ddb_client_set_trace(ddb_client *c, ddb_trace_fn fn, void *ctx)
+{
+    c->trace = fn;
+    c->trace_ctx = ctx;
+}
 
 void ddb_global_init(void)
 {
@@ -179,8 +187,59 @@ static ddb_status give_up(ddb_client *c, ddb_op op, ddb_fate last, int throttles
     return err->status;
 }
 
+static ddb_status call_with_retries(ddb_client *c, ddb_op op, json_object *req, int64_t deadline_ms,
+                                    json_object **resp, ddb_error *err);
+
+static double capacity_of(json_object *cc)
+{
+    if (!cc)
+        return 0;
+    if (json_object_is_type(cc, json_type_array)) {
+        double sum = 0;
+        for (size_t i = 0; i < json_object_array_length(cc); i++)
+            sum += capacity_of(json_object_array_get_idx(cc, i));
+        return sum;
+    }
+    json_object *u = jget(cc, "CapacityUnits");
+    return u ? json_object_get_double(u) : 0;
+}
+
+static void trace_call(ddb_client *c, ddb_op op, json_object *req, json_object *resp,
+                       const ddb_error *err, int64_t elapsed_ms)
+{
+    ddb_trace_event ev = {
+        .op = op, .request = req, .response = resp, .error = err, .elapsed_ms = elapsed_ms};
+    if (resp) {
+        if (op == DDB_GET_ITEM) {
+            ev.items = jget_obj(resp, "Item") ? 1 : 0;
+        } else if (op == DDB_BATCH_GET_ITEM) {
+            json_object_object_foreach(jget_obj(resp, "Responses"), table, items)
+            {
+                (void)table;
+                if (json_object_is_type(items, json_type_array))
+                    ev.items += (int64_t)json_object_array_length(items);
+            }
+        } else {
+            ev.items = jget_int(resp, "Count", 0);
+        }
+        ev.scanned = jget_int(resp, "ScannedCount", ev.items);
+        ev.capacity_units = capacity_of(jget(resp, "ConsumedCapacity"));
+    }
+    c->trace(c->trace_ctx, &ev);
+}
+
 ddb_status ddb_call(ddb_client *c, ddb_op op, json_object *req, int64_t deadline_ms,
                     json_object **resp, ddb_error *err)
+{
+    int64_t start = mono_ms();
+    ddb_status st = call_with_retries(c, op, req, deadline_ms, resp, err);
+    if (c->trace)
+        trace_call(c, op, req, st == DDB_OK ? *resp : NULL, err, mono_ms() - start);
+    return st;
+}
+
+static ddb_status call_with_retries(ddb_client *c, ddb_op op, json_object *req, int64_t deadline_ms,
+                                    json_object **resp, ddb_error *err)
 {
     *resp = NULL;
     memset(err, 0, sizeof *err);

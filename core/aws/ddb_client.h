@@ -57,6 +57,25 @@ void ddb_client_free(ddb_client *c);
 ddb_status ddb_call(ddb_client *c, ddb_op op, json_object *req, int64_t deadline_ms,
                     json_object **resp, ddb_error *err);
 
+/* One finished call, as seen by a trace hook. Everything is borrowed for
+ * the duration of the hook. The SQL engine sums these into its statistics,
+ * and tests use the hook as the seam that captures the exact requests the
+ * planner sent (it sees what went over the wire, not a mock). */
+typedef struct ddb_trace_event {
+    ddb_op op;
+    json_object *request;  /* NULL when the caller sent {} */
+    json_object *response; /* NULL when the call failed */
+    const ddb_error *error;
+    int64_t elapsed_ms;
+    int64_t items;         /* items returned: Count, Item, or Responses */
+    int64_t scanned;       /* items DynamoDB read: ScannedCount (else items) */
+    double capacity_units; /* ConsumedCapacity, when the request asked for it */
+} ddb_trace_event;
+
+typedef void (*ddb_trace_fn)(void *ctx, const ddb_trace_event *ev);
+/* Installs (or, with NULL, removes) the client's trace hook. */
+void ddb_client_set_trace(ddb_client *c, ddb_trace_fn fn, void *ctx);
+
 const char *ddb_op_name(ddb_op op); /* "DescribeTable" */
 const char *ddb_status_name(ddb_status s);
 /* The endpoint URL used (for messages and EXPLAIN). */

@@ -460,6 +460,83 @@ static void test_credentials_failure(void **state)
     assert_int_equal(fake_http_nrequests(f->srv), 0);
 }
 
+typedef struct trace_log {
+    int events;
+    ddb_op ops[8];
+    int64_t items[8], scanned[8];
+    double capacity[8];
+    ddb_status status[8];
+    char request[8][128];
+} trace_log;
+
+static void record(void *ctx, const ddb_trace_event *ev)
+{
+    trace_log *t = ctx;
+    int i = t->events++;
+    if (i >= 8)
+        return;
+    t->ops[i] = ev->op;
+    t->items[i] = ev->items;
+    t->scanned[i] = ev->scanned;
+    t->capacity[i] = ev->capacity_units;
+    t->status[i] = ev->error->status;
+    snprintf(t->request[i], sizeof t->request[i], "%s",
+             ev->request ? json_compact(ev->request) : "");
+    assert_true(ev->elapsed_ms >= 0);
+    assert_true((ev->response != NULL) == (ev->error->status == DDB_OK));
+}
+
+/* The trace hook sees one event per call (after retries), with the items
+ * returned and read and the capacity consumed, counted per operation. */
+static void test_trace_hook(void **state)
+{
+    fixture *f = *state;
+    fake_http_push_simple(f->srv, 400, JSON, PTEE); /* retried: still one event */
+    fake_http_push_simple(f->srv, 200, JSON,
+                          "{\"Items\":[{},{}],\"Count\":2,\"ScannedCount\":7,"
+                          "\"ConsumedCapacity\":{\"TableName\":\"t\",\"CapacityUnits\":1.5}}");
+    fake_http_push_simple(f->srv, 200, JSON, "{\"Item\":{\"k\":{\"S\":\"a\"}}}");
+    fake_http_push_simple(f->srv, 200, JSON,
+                          "{\"Responses\":{\"t\":[{},{},{}],\"u\":[{}]},"
+                          "\"ConsumedCapacity\":[{\"CapacityUnits\":2},{\"CapacityUnits\":0.5}]}");
+    fake_http_push_simple(f->srv, 400, JSON,
+                          "{\"__type\":\"com.amazonaws.dynamodb.v20120810#"
+                          "ResourceNotFoundException\",\"message\":\"no\"}");
+    ddb_client *c = ddb_client_new(&f->schema, &f->dconf);
+    trace_log t = {0};
+    ddb_client_set_trace(c, record, &t);
+    const char *reqs[] = {"{\"TableName\":\"t\"}", "{\"TableName\":\"t\",\"Key\":{}}",
+                          "{\"RequestItems\":{}}", "{\"TableName\":\"gone\"}"};
+    ddb_op ops[] = {DDB_SCAN, DDB_GET_ITEM, DDB_BATCH_GET_ITEM, DDB_DESCRIBE_TABLE};
+    for (int i = 0; i < 4; i++) {
+        json_object *req = json_tokener_parse(reqs[i]), *resp = NULL;
+        ddb_error err;
+        ddb_call(c, ops[i], req, 0, &resp, &err);
+        json_object_put(resp);
+        json_object_put(req);
+    }
+    ddb_client_set_trace(c, NULL, NULL); /* removed: no more events */
+    fake_http_push_simple(f->srv, 200, JSON, "{\"TableNames\":[]}");
+    json_object *resp = NULL;
+    ddb_error err;
+    assert_int_equal(ddb_call(c, DDB_LIST_TABLES, NULL, 0, &resp, &err), DDB_OK);
+    json_object_put(resp);
+    ddb_client_free(c);
+
+    assert_int_equal(t.events, 4);
+    assert_int_equal(t.ops[0], DDB_SCAN);
+    assert_int_equal(t.items[0], 2);
+    assert_int_equal(t.scanned[0], 7);
+    assert_true(t.capacity[0] == 1.5);
+    assert_string_equal(t.request[0], "{\"TableName\":\"t\"}");
+    assert_int_equal(t.items[1], 1);
+    assert_int_equal(t.scanned[1], 1);
+    assert_int_equal(t.items[2], 4);
+    assert_true(t.capacity[2] == 2.5);
+    assert_int_equal(t.status[3], DDB_ERR_NOT_FOUND);
+    assert_int_equal(t.items[3], 0);
+}
+
 static void test_endpoint_and_names(void **state)
 {
     fixture *f = *state;
@@ -572,6 +649,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_error_mapping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expired_token_refreshes_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_credentials_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trace_hook, setup, teardown),
         cmocka_unit_test_setup_teardown(test_endpoint_and_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dynalite, setup, teardown),
     };
