@@ -125,13 +125,24 @@ static bool cache_serves(const config *cfg, refresh_mode mode, json_object *cach
            wall_ms() - fetched_ms < (int64_t)cfg->metadata_ttl_seconds * 1000;
 }
 
+/* The cached document for key, if any: the worker's own copy when it is
+ * fresh enough for the mode, else the newest of memory and Redis. */
+static json_object *cache_lookup(catalog *c, const char *key, refresh_mode mode,
+                                 int64_t *fetched_ms)
+{
+    int64_t min = mode == REFRESH_FORCE  ? INT64_MAX
+                  : mode == REFRESH_SKIP ? INT64_MIN
+                                         : wall_ms() - (int64_t)c->cfg->metadata_ttl_seconds * 1000;
+    return meta_cache_get_fresh(c->cache, key, min, fetched_ms);
+}
+
 /* Cached or fetched: a table's normalised description. */
 static json_object *get_desc(catalog *c, const schema_conf *s, const char *table, refresh_mode mode,
                              int64_t *fetched_ms, bool *refreshed, catalog_error *err)
 {
     char key[400];
     snprintf(key, sizeof key, "%s:desc:%s", s->name, table);
-    json_object *cached = meta_cache_get(c->cache, key, fetched_ms);
+    json_object *cached = cache_lookup(c, key, mode, fetched_ms);
     if (cache_serves(c->cfg, mode, cached, *fetched_ms))
         return cached;
 
@@ -227,7 +238,7 @@ static json_object *get_columns(catalog *c, const schema_conf *s, const char *ta
 {
     char key[400];
     snprintf(key, sizeof key, "%s:cols:%s", s->name, table);
-    json_object *cached = meta_cache_get(c->cache, key, fetched_ms);
+    json_object *cached = cache_lookup(c, key, mode, fetched_ms);
     if (cache_serves(c->cfg, mode, cached, *fetched_ms))
         return cached;
     json_object *doc = sample_columns(c, s, table, key_schema, err);
@@ -267,7 +278,7 @@ static json_object *get_names(catalog *c, const schema_conf *s, refresh_mode mod
     /* An allow-list is its own listing, never a cached one: that could
      * predate a narrower allow-list or come from another deployment
      * sharing Redis, and list tables the config hides. */
-    json_object *cached = s->all_tables ? meta_cache_get(c->cache, key, fetched_ms) : NULL;
+    json_object *cached = s->all_tables ? cache_lookup(c, key, mode, fetched_ms) : NULL;
     if (cache_serves(c->cfg, mode, cached, *fetched_ms))
         return cached;
 

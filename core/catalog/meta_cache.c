@@ -148,6 +148,18 @@ json_object *meta_cache_get(meta_cache *c, const char *key, int64_t *fetched_ms)
     return json_object_get(e->doc);
 }
 
+json_object *meta_cache_get_fresh(meta_cache *c, const char *key, int64_t min_fetched_ms,
+                                  int64_t *fetched_ms)
+{
+    entry *e = mem_find(c, key);
+    if (e && e->fetched_ms >= min_fetched_ms) {
+        e->used = ++c->clock;
+        *fetched_ms = e->fetched_ms;
+        return json_object_get(e->doc);
+    }
+    return meta_cache_get(c, key, fetched_ms);
+}
+
 void meta_cache_put(meta_cache *c, const char *key, json_object *doc, int64_t fetched_ms,
                     int retain_s)
 {

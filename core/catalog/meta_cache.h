@@ -17,6 +17,11 @@ void meta_cache_free(meta_cache *c);
 /* The newest cached document for key (a new reference) and when it was
  * fetched (wall ms), or NULL. */
 json_object *meta_cache_get(meta_cache *c, const char *key, int64_t *fetched_ms);
+/* Like meta_cache_get, but a memory entry fetched at or after
+ * min_fetched_ms answers at once, sparing the Redis round trip on the hot
+ * path (every query's planning reads table metadata). */
+json_object *meta_cache_get_fresh(meta_cache *c, const char *key, int64_t min_fetched_ms,
+                                  int64_t *fetched_ms);
 /* Stores doc (not taken) fetched at fetched_ms; Redis keeps it retain_s. */
 void meta_cache_put(meta_cache *c, const char *key, json_object *doc, int64_t fetched_ms,
                     int retain_s);

@@ -203,6 +203,40 @@ static void test_redis_shared_between_workers(void **state)
     redis_stop();
 }
 
+/* get_fresh answers from memory when its copy is new enough, without
+ * asking Redis; otherwise it behaves like get and sees Redis' newer copy. */
+static void test_get_fresh_spares_redis(void **state)
+{
+    (void)state;
+    redis_start();
+    redis_store *ra = store_at(redis_port, "unit:"), *rb = store_at(redis_port, "unit:");
+    meta_cache *a = meta_cache_new(ra, 8), *b = meta_cache_new(rb, 8);
+    put(a, "demo:desc:t", "a-1000", 1000);
+    put(b, "demo:desc:t", "b-2000", 2000); /* Redis now holds b's newer copy */
+
+    int64_t at = 0;
+    json_object *got = meta_cache_get_fresh(a, "demo:desc:t", 900, &at);
+    assert_string_equal(jget_str(got, "tag"), "a-1000"); /* memory suffices */
+    assert_int_equal(at, 1000);
+    json_object_put(got);
+    got = meta_cache_get_fresh(a, "demo:desc:t", 1500, &at);
+    assert_string_equal(jget_str(got, "tag"), "b-2000"); /* too old: Redis asked */
+    assert_int_equal(at, 2000);
+    json_object_put(got);
+    /* Redis gone: a memory copy that is fresh enough still answers. */
+    redis_stop();
+    got = meta_cache_get_fresh(a, "demo:desc:t", 2000, &at);
+    assert_string_equal(jget_str(got, "tag"), "b-2000");
+    json_object_put(got);
+    /* And a miss everywhere stays a miss. */
+    assert_null(meta_cache_get_fresh(a, "demo:desc:none", 0, &at));
+
+    meta_cache_free(a);
+    meta_cache_free(b);
+    redis_store_free(ra);
+    redis_store_free(rb);
+}
+
 static void test_redis_retention_and_prefix(void **state)
 {
     (void)state;
@@ -331,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_memory_put_get),
         cmocka_unit_test(test_memory_lru_eviction),
         cmocka_unit_test_teardown(test_redis_shared_between_workers, teardown),
+        cmocka_unit_test_teardown(test_get_fresh_spares_redis, teardown),
         cmocka_unit_test_teardown(test_redis_retention_and_prefix, teardown),
         cmocka_unit_test_teardown(test_redis_bad_values_ignored, teardown),
         cmocka_unit_test(test_redis_down_memory_only),
