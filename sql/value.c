@@ -866,14 +866,14 @@ bool value_cast(const value_t *v, cast_target target, value_t *out, char *err, s
         return true;
     }
     case CAST_DOUBLE: {
-        double f;
+        double f = 0;
         if (!to_double(v, &f, err, errlen))
             return false;
         *out = value_double(f);
         return true;
     }
     case CAST_BOOLEAN: {
-        bool b;
+        bool b = false;
         if (!to_bool(v, &b, err, errlen))
             return false;
         *out = value_bool(b);
