@@ -1,0 +1,1 @@
+SELECT COUNT(ALL a) FROM t

@@ -1,0 +1,1 @@
+SELECT COUNT(*), COUNT(a), COUNT(DISTINCT a), SUM(x), AVG(x), MIN(x), MAX(x) FROM t

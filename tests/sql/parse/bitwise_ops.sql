@@ -1,0 +1,1 @@
+SELECT a | b & c ^ d, a << 2, b >> 1, ~a FROM t

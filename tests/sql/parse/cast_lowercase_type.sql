@@ -1,0 +1,1 @@
+SELECT cast(a as numeric(5,1)) FROM t

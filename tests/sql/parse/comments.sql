@@ -1,0 +1,4 @@
+-- leading comment
+SELECT /* inline */ a -- trailing
+FROM t /* multi
+line */

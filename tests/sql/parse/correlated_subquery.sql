@@ -1,0 +1,1 @@
+SELECT t.id, (SELECT COUNT(*) FROM o WHERE o.uid = t.id) AS n FROM users t

@@ -1,0 +1,1 @@
+SELECT DATE_TRUNC('month', ts), SIZE(tags), CARDINALITY(tags), CONTAINS(tags, 'x') FROM t

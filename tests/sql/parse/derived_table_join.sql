@@ -1,0 +1,1 @@
+SELECT * FROM t JOIN (SELECT id FROM u WHERE a > 1) AS u2 ON u2.id = t.id

@@ -1,0 +1,1 @@
+SELECT EXTRACT(YEAR created) FROM t

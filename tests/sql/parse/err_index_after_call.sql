@@ -1,0 +1,1 @@
+SELECT f(a)[1] FROM t

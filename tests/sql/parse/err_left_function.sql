@@ -1,0 +1,1 @@
+SELECT LEFT(name, 2) FROM t

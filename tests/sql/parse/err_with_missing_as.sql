@@ -1,0 +1,1 @@
+WITH x (SELECT 1) SELECT * FROM x

@@ -1,0 +1,1 @@
+SELECT * FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.id = t.uid)

@@ -1,0 +1,1 @@
+SELECT COALESCE(a, b, 0), NULLIF(a, ''), LOWER(name), UPPER(name), LENGTH(name), REPLACE(name, 'a', 'b'), ABS(-1), ROUND(x, 2), FLOOR(x), CEIL(x), MOD(a, 3) FROM t

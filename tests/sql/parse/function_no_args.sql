@@ -1,0 +1,1 @@
+SELECT now_ish(), f() FROM t

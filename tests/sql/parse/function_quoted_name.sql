@@ -1,0 +1,1 @@
+SELECT "MyFunc"(a) FROM t

@@ -1,0 +1,1 @@
+SELECT a1, _x, b$c FROM t_2

@@ -1,0 +1,1 @@
+SELECT * FROM t WHERE (a + 1) IN (b, c * 2, (SELECT 3))

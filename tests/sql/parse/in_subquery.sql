@@ -1,0 +1,1 @@
+SELECT * FROM t WHERE a IN (SELECT b FROM u WHERE u.c = t.c)

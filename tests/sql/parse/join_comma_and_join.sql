@@ -1,0 +1,1 @@
+SELECT * FROM a, b JOIN c ON b.id = c.id

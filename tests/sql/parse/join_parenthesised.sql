@@ -1,0 +1,1 @@
+SELECT * FROM (a JOIN b ON a.id = b.id) LEFT JOIN c ON c.id = a.id

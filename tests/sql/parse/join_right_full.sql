@@ -1,0 +1,1 @@
+SELECT * FROM a RIGHT JOIN b ON a.id = b.id FULL OUTER JOIN c ON c.id = a.id FULL JOIN d USING (id)

@@ -1,0 +1,1 @@
+SELECT * FROM s1.a AS x JOIN s2.b y ON x.k = y.k

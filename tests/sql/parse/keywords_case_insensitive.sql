@@ -1,0 +1,1 @@
+select Id from Users where Id = 1 order by Id desc limit 5

@@ -1,0 +1,1 @@
+SELECT text, first, last, position, trim, date_col, rows, range FROM t

@@ -1,0 +1,1 @@
+SELECT * FROM t WHERE a NOT BETWEEN b + 1 AND c * 2

@@ -1,0 +1,1 @@
+SELECT a AS x FROM t ORDER BY x DESC, a + 1

@@ -1,0 +1,1 @@
+SELECT a, b FROM t ORDER BY a, b DESC, 1 ASC, LOWER(c)

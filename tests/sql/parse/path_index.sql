@@ -1,0 +1,1 @@
+SELECT a.list[2].d, tags[0] FROM t

@@ -1,0 +1,1 @@
+SELECT t.doc.items[10].price, "t"."Doc"[1][2] FROM t

@@ -1,0 +1,1 @@
+SELECT POSITION('b' IN name) FROM t

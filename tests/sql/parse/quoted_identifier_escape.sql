@@ -1,0 +1,1 @@
+SELECT "a""b", "Select", "with space" FROM "My Table"

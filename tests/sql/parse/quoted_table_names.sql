@@ -1,0 +1,1 @@
+SELECT * FROM "Prod"."Order Items" AS "oi"

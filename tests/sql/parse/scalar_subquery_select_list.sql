@@ -1,0 +1,1 @@
+SELECT (SELECT MAX(b) FROM u) AS m, a FROM t

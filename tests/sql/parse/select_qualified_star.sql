@@ -1,0 +1,1 @@
+SELECT u.*, o.id FROM users u, orders o

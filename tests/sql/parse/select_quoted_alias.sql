@@ -1,0 +1,1 @@
+SELECT id AS "User Id" FROM users AS "U"

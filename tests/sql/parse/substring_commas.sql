@@ -1,0 +1,1 @@
+SELECT SUBSTRING(name, 2, 3), SUBSTRING(name, 2) FROM t

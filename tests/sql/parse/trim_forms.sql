@@ -1,0 +1,1 @@
+SELECT TRIM(name), TRIM(LEADING FROM name), TRIM(TRAILING 'x' FROM name), TRIM(BOTH ' ' FROM name), TRIM('x' FROM name) FROM t

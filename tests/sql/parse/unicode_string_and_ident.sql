@@ -1,0 +1,1 @@
+SELECT 'héllo', "naïve" FROM t

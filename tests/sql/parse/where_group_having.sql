@@ -1,0 +1,1 @@
+SELECT status, COUNT(*) AS n FROM orders WHERE total > 10 GROUP BY status HAVING COUNT(*) > 1

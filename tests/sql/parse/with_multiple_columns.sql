@@ -1,0 +1,1 @@
+WITH a AS (SELECT 1 AS v), b (x, y) AS (SELECT v, v + 1 FROM a) SELECT * FROM b
