@@ -665,6 +665,11 @@ dec_status dec_mul(const dec_t *a, const dec_t *b, dec_t *out)
     u128 am = mag(a), bm = mag(b);
     if (am == 0 || bm == 0)
         return check_range(0, exp, false, out);
+    if ((am >> 64) == 0 && (bm >> 64) == 0) { /* fast path: the product fits 128 bits */
+        u128 p = am * bm;
+        if (p < pow10_u128(38))
+            return check_range(p, exp, neg, out);
+    }
     big A, B, P;
     big_set(&A, am);
     big_set(&B, bm);

@@ -474,6 +474,90 @@ static void test_negate_abs_sign(void **state)
     assert_true(dec_is_zero(&r));
 }
 
+/* Deterministic pseudo-random integers with a random scale, checked against
+ * exact __int128 arithmetic. */
+static uint64_t rng_state = 0x2545F4914F6CDD1DULL;
+
+static int64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    /* Mix magnitudes: small, medium and near the int64 limits. */
+    switch (rng_state % 4) {
+    case 0:
+        return (int64_t)(rng_state % 2001) - 1000;
+    case 1:
+        return (int64_t)(rng_state % 2000000001) - 1000000000;
+    default:
+        return (int64_t)rng_state;
+    }
+}
+
+static dec_t scaled(__int128 c, int32_t e)
+{
+    dec_t d;
+    d.coef = c;
+    d.exp = e;
+    return d;
+}
+
+static void test_properties_against_int128(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 20000; i++) {
+        int64_t x = rnd(), y = rnd();
+        int32_t e = (int32_t)(rng_state % 7) - 3; /* same scale for both */
+        dec_t a = scaled(x, e), b = scaled(y, e), r, expect;
+        assert_int_equal(dec_add(&a, &b, &r), DEC_OK);
+        expect = scaled((__int128)x + y, e);
+        assert_int_equal(dec_cmp(&r, &expect), 0);
+        assert_int_equal(dec_sub(&a, &b, &r), DEC_OK);
+        expect = scaled((__int128)x - y, e);
+        assert_int_equal(dec_cmp(&r, &expect), 0);
+        assert_int_equal(dec_mul(&a, &b, &r), DEC_OK);
+        expect = scaled((__int128)x * y, 2 * e);
+        assert_int_equal(dec_cmp(&r, &expect), 0);
+        assert_int_equal(dec_cmp(&a, &b), x < y ? -1 : x > y);
+        if (x != y)
+            assert_true(dec_hash(&a) != dec_hash(&b));
+        if (y != 0) {
+            /* (x*y)/y = x exactly; x mod y as C computes it. */
+            dec_t p = scaled((__int128)x * y, 0), yy = scaled(y, 0), xx = scaled(x, 0);
+            assert_int_equal(dec_div(&p, &yy, &r), DEC_OK);
+            assert_int_equal(dec_cmp(&r, &xx), 0);
+            assert_int_equal(dec_mod(&xx, &yy, &r), DEC_OK);
+            expect = scaled((__int128)x % y, 0);
+            assert_int_equal(dec_cmp(&r, &expect), 0);
+            /* Division rounds to within half a unit in the 38th digit:
+             * |q*y - x| <= |y| * 10^(adj(q) - 37) / 2. Checked via the
+             * residual being tiny relative to x. */
+            assert_int_equal(dec_div(&xx, &yy, &r), DEC_OK);
+            dec_t back, diff;
+            assert_int_equal(dec_mul(&r, &yy, &back), DEC_OK);
+            assert_int_equal(dec_sub(&back, &xx, &diff), DEC_OK);
+            if (!dec_is_zero(&diff)) {
+                char t[DEC_STR_MAX];
+                dec_format(&diff, t);
+                /* A residual of a 38-digit quotient is far below 1E-15 of x. */
+                double rel = fabs(dec_to_double(&diff)) / (fabs((double)x) + 1e-300);
+                if (rel > 1e-30)
+                    fail_msg("%lld / %lld: residual %s", (long long)x, (long long)y, t);
+            }
+        }
+        int64_t back64;
+        assert_int_equal(dec_to_int64(&(dec_t){.coef = x, .exp = 0}, &back64), DEC_OK);
+        assert_true(back64 == x);
+        char t[DEC_STR_MAX];
+        dec_t parsed;
+        dec_format(&a, t);
+        assert_int_equal(dec_parse(t, strlen(t), false, &parsed), DEC_OK);
+        assert_int_equal(dec_cmp(&parsed, &a), 0);
+        if (e <= 0) /* plain notation keeps the scale */
+            assert_int_equal(parsed.exp, a.exp);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -490,6 +574,7 @@ int main(void)
         cmocka_unit_test(test_int64),
         cmocka_unit_test(test_double),
         cmocka_unit_test(test_negate_abs_sign),
+        cmocka_unit_test(test_properties_against_int128),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
