@@ -12,26 +12,43 @@ typedef unsigned __int128 u128;
 
 #define POW10_19 10000000000000000000ULL
 
-/* 10^0 .. 10^38. */
+static const uint64_t pow10_u64[20] = {1ULL,
+                                       10ULL,
+                                       100ULL,
+                                       1000ULL,
+                                       10000ULL,
+                                       100000ULL,
+                                       1000000ULL,
+                                       10000000ULL,
+                                       100000000ULL,
+                                       1000000000ULL,
+                                       10000000000ULL,
+                                       100000000000ULL,
+                                       1000000000000ULL,
+                                       10000000000000ULL,
+                                       100000000000000ULL,
+                                       1000000000000000ULL,
+                                       10000000000000000ULL,
+                                       100000000000000000ULL,
+                                       1000000000000000000ULL,
+                                       10000000000000000000ULL};
+
+/* 10^k for 0 <= k <= 38. */
 static u128 pow10_u128(int k)
 {
-    static u128 tab[39];
-    static bool init;
-    if (!init) {
-        tab[0] = 1;
-        for (int i = 1; i <= 38; i++)
-            tab[i] = tab[i - 1] * 10;
-        init = true;
-    }
-    return tab[k];
+    return k <= 19 ? pow10_u64[k] : (u128)pow10_u64[19] * pow10_u64[k - 19];
 }
 
+/* Decimal digits of m (1 for 0): floor(bits * log10(2)) is the digit count
+ * or one less. */
 static int digits_u128(u128 m)
 {
-    int n = 1;
-    while (n < 39 && m >= pow10_u128(n))
-        n++;
-    return n;
+    if (m == 0)
+        return 1;
+    uint64_t hi = (uint64_t)(m >> 64);
+    int bits = hi ? 128 - __builtin_clzll(hi) : 64 - __builtin_clzll((uint64_t)m);
+    int t = (bits * 1233) >> 12;
+    return t + (t <= 38 && m >= pow10_u128(t));
 }
 
 static u128 mag(const dec_t *d)
