@@ -869,8 +869,24 @@ static sql_expr *parse_primary(parser *p)
         return fail(p, "a subquery must be in parentheses: (SELECT ...)");
     if (sql_kw_reserved(t->kw)) {
         note(p, "an expression");
+        const sql_token *n = peek_at(p, 1);
+        bool looks_like_name = n->kind == TK_COMMA || n->kind == TK_DOT || n->kind == TK_RPAREN ||
+                               n->kind == TK_EOF || n->kind == TK_EQ ||
+                               (n->kind == TK_IDENT && (n->kw == KW_FROM || n->kw == KW_AS));
+        if (looks_like_name)
+            return fail(p,
+                        "unexpected %s; expected an expression (%s is a reserved word: write "
+                        "\"%s\" in double quotes to use it as a name)",
+                        sql_kw_name(t->kw), sql_kw_name(t->kw), t->text);
         return unexpected(p);
     }
+    if (peek_at(p, 1)->kind == TK_STRING &&
+        (strcasecmp(t->text, "date") == 0 || strcasecmp(t->text, "timestamp") == 0 ||
+         strcasecmp(t->text, "time") == 0 || strcasecmp(t->text, "interval") == 0))
+        return fail(p,
+                    "typed literals such as %s '...' are not supported; dates are ISO-8601 "
+                    "strings, so write the string itself, as in '2024-01-31'",
+                    t->text);
     return parse_column(p);
 }
 

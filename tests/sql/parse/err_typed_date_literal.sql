@@ -1,0 +1,1 @@
+SELECT * FROM t WHERE ts > DATE '2024-01-01'

@@ -1,0 +1,1 @@
+SELECT "order", "limit" FROM t ORDER BY "order"
