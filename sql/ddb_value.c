@@ -185,10 +185,29 @@ bool ddb_validate(json_object *av, char *err, size_t errlen)
     return validate(av, 1, "$", err, errlen);
 }
 
-bool ddb_to_value(json_object *av, value_t *out, char *err, size_t errlen)
+/* For ddb_to_value_shallow: the top level only. Documents just need the
+ * right container type; a scalar gets its full (cheap) check. */
+static bool validate_top(json_object *av, char *err, size_t errlen)
+{
+    if (!json_object_is_type(av, json_type_object) || json_object_object_length(av) != 1)
+        return validate(av, 1, "$", err, errlen); /* for its message */
+    json_object_object_foreach(av, k, v)
+    {
+        if (!strcmp(k, "M"))
+            return json_object_is_type(v, json_type_object) ||
+                   fail(err, errlen, "$", "M must be an object");
+        if (!strcmp(k, "L") || !strcmp(k, "SS") || !strcmp(k, "NS") || !strcmp(k, "BS"))
+            return json_object_is_type(v, json_type_array) ||
+                   fail(err, errlen, "$", "%s must be an array", k);
+        break;
+    }
+    return validate(av, 1, "$", err, errlen);
+}
+
+static bool convert(json_object *av, bool deep, value_t *out, char *err, size_t errlen)
 {
     *out = value_null();
-    if (!ddb_validate(av, err, errlen))
+    if (!(deep ? ddb_validate(av, err, errlen) : validate_top(av, err, errlen)))
         return false;
     json_object_object_foreach(av, k, v)
     {
@@ -220,6 +239,16 @@ bool ddb_to_value(json_object *av, value_t *out, char *err, size_t errlen)
         break;
     }
     return true;
+}
+
+bool ddb_to_value(json_object *av, value_t *out, char *err, size_t errlen)
+{
+    return convert(av, true, out, err, errlen);
+}
+
+bool ddb_to_value_shallow(json_object *av, value_t *out, char *err, size_t errlen)
+{
+    return convert(av, false, out, err, errlen);
 }
 
 static json_object *wrap(const char *type, json_object *v)
@@ -405,5 +434,5 @@ bool ddb_item_get(json_object *item, const ddb_path *p, value_t *out, char *err,
         *out = value_null();
         return true;
     }
-    return ddb_to_value(av, out, err, errlen);
+    return ddb_to_value_shallow(av, out, err, errlen);
 }

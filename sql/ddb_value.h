@@ -28,6 +28,13 @@ bool ddb_validate(json_object *av, char *err, size_t errlen);
  * leaves *out NULL. */
 bool ddb_to_value(json_object *av, value_t *out, char *err, size_t errlen);
 
+/* Like ddb_to_value, but checks documents (M, L, sets) only for their
+ * container type, not their contents: for items DynamoDB itself returned,
+ * which it has validated, so a row costs O(attributes) rather than O(item
+ * size) on every read. Document operations in value.h tolerate malformed
+ * contents (they never crash on them). */
+bool ddb_to_value_shallow(json_object *av, value_t *out, char *err, size_t errlen);
+
 /* The AttributeValue for v (a new reference), for key conditions and
  * ExpressionAttributeValues. SQL NULL is {"NULL":true}; a number keeps its
  * original text; a DOUBLE must be finite and within DynamoDB's range. NULL
@@ -56,8 +63,9 @@ void ddb_path_free(ddb_path *p);
  * non-map, an index into a non-list or past its end). */
 json_object *ddb_item_lookup(json_object *item, const ddb_path *p);
 
-/* ddb_item_lookup converted to a value: missing is SQL NULL. False only when
- * the attribute found is malformed. */
+/* ddb_item_lookup converted with ddb_to_value_shallow (items come from
+ * DynamoDB): missing is SQL NULL. False only when the attribute found is
+ * malformed. */
 bool ddb_item_get(json_object *item, const ddb_path *p, value_t *out, char *err, size_t errlen);
 
 #endif

@@ -556,6 +556,8 @@ uint64_t value_hash(const value_t *v)
 
 static json_object *json_number(const char *text, size_t len)
 {
+    if (!text) /* a malformed document: not a string */
+        return NULL;
     if (json_number_ok(text, len))
         return json_object_new_double_s(strtod(text, NULL), text);
     dec_t d;

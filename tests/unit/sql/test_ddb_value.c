@@ -364,6 +364,55 @@ static void test_item_paths(void **state)
     json_object_put(arr);
 }
 
+static void test_shallow_conversion(void **state)
+{
+    (void)state;
+    /* Malformed contents inside documents: only the deep check rejects them,
+     * and every value operation copes with them. */
+    static const char *const docs[] = {
+        "{\"L\":[5,null,{\"X\":1},{\"N\":null},{\"NS\":[null,3]},{\"M\":[]},{\"S\":7},[]]}",
+        "{\"M\":{\"a\":5,\"b\":{\"L\":{}},\"c\":{\"SS\":null},\"d\":{}}}",
+        "{\"NS\":[null,\"x\",5]}",
+        "{\"SS\":[1,null]}",
+        "{\"BS\":[]}",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        json_object *av = J(docs[i]);
+        value_t v, w, c;
+        char err[256];
+        assert_false(ddb_to_value(av, &v, err, sizeof err));
+        if (!ddb_to_value_shallow(av, &v, err, sizeof err))
+            fail_msg("%s: %s", docs[i], err);
+        w = value_copy(&v);
+        assert_true(value_equal(&v, &w));
+        (void)value_hash(&v);
+        json_object *j = value_to_json(&v);
+        assert_non_null(j);
+        json_object_put(j);
+        assert_true(value_cast(&v, CAST_TEXT, &c, err, sizeof err));
+        value_free(&c);
+        json_object *back = ddb_from_value(&v, err, sizeof err);
+        assert_non_null(back);
+        json_object_put(back);
+        value_free(&v);
+        value_free(&w);
+        json_object_put(av);
+    }
+    /* The top level is still checked, scalars fully. */
+    static const char *const bad_top[] = {"{\"M\":[]}",    "{\"L\":{}}", "{\"SS\":\"a\"}",
+                                          "{\"N\":\"x\"}", "{}",         "{\"B\":\"!\"}",
+                                          "{\"Q\":1}"};
+    for (size_t i = 0; i < sizeof bad_top / sizeof bad_top[0]; i++) {
+        json_object *av = J(bad_top[i]);
+        value_t v;
+        char err[256];
+        if (ddb_to_value_shallow(av, &v, err, sizeof err))
+            fail_msg("%s should be rejected", bad_top[i]);
+        assert_int_equal(v.type, VAL_NULL);
+        json_object_put(av);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_from_value_scalars),
         cmocka_unit_test(test_path_parse),
         cmocka_unit_test(test_item_paths),
+        cmocka_unit_test(test_shallow_conversion),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
