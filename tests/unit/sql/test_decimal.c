@@ -570,6 +570,117 @@ static void test_properties_against_int128(void **state)
     }
 }
 
+/* A random decimal anywhere in the range: 1..38 digits, any exponent. */
+static dec_t rnd_dec(void)
+{
+    char t[80];
+    int nd = (int)((uint64_t)rnd() % 38) + 1;
+    size_t o = 0;
+    if (rnd() & 1)
+        t[o++] = '-';
+    for (int i = 0; i < nd; i++)
+        t[o++] = (char)('0' + (int)((uint64_t)rnd() % 10));
+    int adj = (int)((uint64_t)rnd() % 256) - 130;
+    snprintf(t + o, sizeof t - o, "E%d", adj - nd + 1);
+    dec_t d;
+    if (dec_parse(t, strlen(t), false, &d) != DEC_OK)
+        dec_from_int64(0, &d); /* leading zeros pushed it out of range */
+    return d;
+}
+
+static void assert_valid(const dec_t *d)
+{
+    __int128 m = d->coef < 0 ? -d->coef : d->coef;
+    char t[DEC_STR_MAX];
+    size_t n = dec_format(d, t);
+    assert_true(n < DEC_STR_MAX);
+    dec_t back;
+    assert_int_equal(dec_parse(t, n, false, &back), DEC_OK);
+    assert_int_equal(dec_cmp(&back, d), 0);
+    if (m == 0)
+        return;
+    __int128 lim = 1;
+    for (int i = 0; i < 38; i++)
+        lim *= 10;
+    assert_true(m < lim);
+}
+
+static void test_random_full_range(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 5000; i++) {
+        dec_t a = rnd_dec(), b = rnd_dec(), r1, r2, z;
+        dec_status s1, s2;
+        s1 = dec_add(&a, &b, &r1);
+        s2 = dec_add(&b, &a, &r2);
+        assert_int_equal(s1, s2);
+        if (s1 == DEC_OK) {
+            assert_valid(&r1);
+            assert_int_equal(dec_cmp(&r1, &r2), 0);
+        } else {
+            assert_int_equal(s1, DEC_ERR_RANGE);
+        }
+        s1 = dec_sub(&a, &b, &r1);
+        s2 = dec_sub(&b, &a, &r2);
+        assert_int_equal(s1, s2);
+        if (s1 == DEC_OK) {
+            assert_valid(&r1);
+            dec_negate(&r2, &r2);
+            assert_int_equal(dec_cmp(&r1, &r2), 0);
+        }
+        s1 = dec_mul(&a, &b, &r1);
+        s2 = dec_mul(&b, &a, &r2);
+        assert_int_equal(s1, s2);
+        if (s1 == DEC_OK) {
+            assert_valid(&r1);
+            assert_int_equal(dec_cmp(&r1, &r2), 0);
+            assert_int_equal(dec_sign(&r1), dec_sign(&a) * dec_sign(&b));
+        }
+        s1 = dec_div(&a, &b, &r1);
+        if (dec_is_zero(&b))
+            assert_int_equal(s1, DEC_ERR_DIV_ZERO);
+        else if (s1 == DEC_OK)
+            assert_valid(&r1);
+        else
+            assert_int_equal(s1, DEC_ERR_RANGE);
+        s1 = dec_mod(&a, &b, &r1);
+        if (s1 == DEC_OK) {
+            assert_valid(&r1);
+            dec_abs(&r1, &r1);
+            dec_abs(&b, &z);
+            assert_true(dec_cmp(&r1, &z) <= 0); /* |a mod b| <= |b| (rounded) */
+        }
+        assert_int_equal(dec_cmp(&a, &b), -dec_cmp(&b, &a));
+        s1 = dec_round(&a, (int32_t)(rnd() % 300), &r1);
+        if (s1 == DEC_OK)
+            assert_valid(&r1);
+        if (dec_floor(&a, &r1) == DEC_OK) {
+            assert_valid(&r1);
+            assert_true(dec_cmp(&r1, &a) <= 0);
+        }
+        if (dec_ceil(&a, &r1) == DEC_OK) {
+            assert_valid(&r1);
+            assert_true(dec_cmp(&r1, &a) >= 0);
+        }
+    }
+}
+
+static void test_random_text_never_crashes(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "0123456789.eE+- x";
+    for (int i = 0; i < 20000; i++) {
+        char t[64];
+        size_t n = (size_t)((uint64_t)rnd() % 40);
+        for (size_t k = 0; k < n; k++)
+            t[k] = alphabet[(uint64_t)rnd() % (sizeof alphabet - 1)];
+        dec_t d;
+        for (int round_excess = 0; round_excess < 2; round_excess++)
+            if (dec_parse(t, n, round_excess, &d) == DEC_OK)
+                assert_valid(&d);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -587,6 +698,8 @@ int main(void)
         cmocka_unit_test(test_double),
         cmocka_unit_test(test_negate_abs_sign),
         cmocka_unit_test(test_properties_against_int128),
+        cmocka_unit_test(test_random_full_range),
+        cmocka_unit_test(test_random_text_never_crashes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
