@@ -136,7 +136,7 @@ typedef enum cast_target {
  * *out NULL and writes a message ("cannot cast STRING 'abc' to INTEGER: not
  * a valid number"). Text of numbers is their output text; of binaries,
  * base64; of documents, their JSON. Text to BOOLEAN accepts true/false,
- * t/f, yes/no, on/off, 1/0 (case-insensitive, surrounding spaces ignored). */
+ * t/f, yes/no, y/n, on/off, 1/0 (case-insensitive, surrounding spaces ignored). */
 bool value_cast(const value_t *v, cast_target target, value_t *out, char *err, size_t errlen);
 
 /* The value as plain JSON for results (a new reference; NULL for SQL NULL,
