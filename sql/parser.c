@@ -279,6 +279,7 @@ static bool children(parser *p, sql_expr *e, const sql_expr_list *l)
 }
 
 static sql_query *parse_query(parser *p);
+static sql_query *parse_query_from(parser *p, sql_body *first);
 static sql_expr *parse_expr(parser *p);
 static sql_expr *parse_binary(parser *p, int min_prec);
 static sql_table_ref *parse_from_list(parser *p);
@@ -302,6 +303,30 @@ static sql_query *parse_subquery_into(parser *p, sql_expr *e)
     }
     if (e->height > p->qheight)
         p->qheight = e->height;
+    return q;
+}
+
+static bool at_set_op_or_tail(const parser *p)
+{
+    return is_kw(p, KW_UNION) || is_kw(p, KW_INTERSECT) || is_kw(p, KW_EXCEPT) ||
+           is_kw(p, KW_ORDER) || is_kw(p, KW_LIMIT) || is_kw(p, KW_OFFSET);
+}
+
+static sql_body *body_of(parser *p, sql_query *q);
+
+/* "((SELECT 1) UNION (SELECT 2))": the first parenthesised operand was read as
+ * a scalar subquery; a set operation (or ORDER BY/LIMIT) after it makes the
+ * whole a query, read on from that operand. NULL (not failed) otherwise. */
+static sql_query *continue_as_query(parser *p, sql_expr *sub)
+{
+    if (sub->kind != SQL_E_SUBQUERY || !at_set_op_or_tail(p))
+        return NULL;
+    sql_body *first = body_of(p, sub->query);
+    if (!first || !enter(p))
+        return NULL;
+    sql_query *q = parse_query_from(p, first);
+    if (q)
+        leave(p);
     return q;
 }
 
@@ -789,6 +814,10 @@ static sql_expr *parse_primary(parser *p)
         e = parse_expr(p);
         if (!e)
             return NULL;
+        if (e->kind == SQL_E_SUBQUERY && at_set_op_or_tail(p)) {
+            if (!(e->query = continue_as_query(p, e)))
+                return NULL;
+        }
         if (cur(p)->kind == TK_COMMA)
             return fail(p, "row values such as (a, b) are not supported; compare each column "
                            "separately");
@@ -1062,7 +1091,16 @@ static sql_expr *parse_in(parser *p, sql_expr *e)
             if (e->list.n >= SQL_MAX_IN_LIST)
                 return fail(p, "the IN list has too many items (the limit is %d)", SQL_MAX_IN_LIST);
             sql_expr *x = parse_expr(p);
-            if (!x || !list_push(p, &e->list, &cap, x) || !child(p, e, x))
+            if (!x)
+                return NULL;
+            if (e->list.n == 0 && x->kind == SQL_E_SUBQUERY && at_set_op_or_tail(p)) {
+                /* IN ((SELECT ...) UNION (SELECT ...)) */
+                e->kind = SQL_E_IN_QUERY;
+                if (!(e->query = continue_as_query(p, x)) || !child(p, e, x))
+                    return NULL;
+                break;
+            }
+            if (!list_push(p, &e->list, &cap, x) || !child(p, e, x))
                 return NULL;
         } while (accept(p, TK_COMMA));
     }
@@ -1562,16 +1600,11 @@ static sql_body *parse_set_primary(parser *p)
         if (!enter(p))
             return NULL;
         advance(p);
-        b->kind = SQL_BODY_QUERY;
-        if (!(b->query = parse_query(p)) || !expect(p, TK_RPAREN))
+        sql_query *q = parse_query(p);
+        if (!q || !expect(p, TK_RPAREN))
             return NULL;
         leave(p);
-        /* Parentheses that only group, (SELECT ...) UNION (...), leave no trace:
-         * the tree already says what groups with what. */
-        const sql_query *q = b->query;
-        if (!q->nctes && !q->order_by.n && !q->has_limit && !q->has_offset)
-            return q->body;
-        return b;
+        return body_of(p, q);
     }
     if (is_kw(p, KW_VALUES))
         return fail(p, "a bare VALUES query is not supported; use SELECT * FROM (VALUES ...) AS "
@@ -1579,6 +1612,22 @@ static sql_body *parse_set_primary(parser *p)
     note(p, "SELECT");
     note(p, "'('");
     return unexpected(p);
+}
+
+/* A parenthesised query as a set operand. Parentheses that only group,
+ * (SELECT ...) UNION (...), leave no trace: the tree says what groups with
+ * what. One with its own WITH, ORDER BY or LIMIT stays a nested query. */
+static sql_body *body_of(parser *p, sql_query *q)
+{
+    if (!q->nctes && !q->order_by.n && !q->has_limit && !q->has_offset)
+        return q->body;
+    sql_body *b = alloc(p, sizeof *b);
+    if (!b)
+        return NULL;
+    b->kind = SQL_BODY_QUERY;
+    b->pos = q->pos;
+    b->query = q;
+    return b;
 }
 
 static bool set_op(parser *p, bool intersect, sql_setop *op, bool *all)
@@ -1601,9 +1650,13 @@ static bool set_op(parser *p, bool intersect, sql_setop *op, bool *all)
 }
 
 /* INTERSECT binds tighter than UNION and EXCEPT. */
-static sql_body *parse_set_level(parser *p, bool intersect, int *nops)
+static sql_body *parse_set_level(parser *p, bool intersect, int *nops, sql_body *first)
 {
-    sql_body *left = intersect ? parse_set_primary(p) : parse_set_level(p, true, nops);
+    sql_body *left;
+    if (intersect)
+        left = first ? first : parse_set_primary(p);
+    else
+        left = parse_set_level(p, true, nops, first);
     while (left) {
         const sql_token *at = cur(p);
         sql_setop op;
@@ -1621,7 +1674,7 @@ static sql_body *parse_set_level(parser *p, bool intersect, int *nops)
         b->op = op;
         b->all = all;
         b->left = left;
-        b->right = intersect ? parse_set_primary(p) : parse_set_level(p, true, nops);
+        b->right = intersect ? parse_set_primary(p) : parse_set_level(p, true, nops, NULL);
         if (!b->right)
             return NULL;
         left = b;
@@ -1673,16 +1726,22 @@ static bool parse_with(parser *p, sql_query *q)
 
 static sql_query *parse_query(parser *p)
 {
+    return parse_query_from(p, NULL);
+}
+
+/* A query; when first is given, its first set operand was already read. */
+static sql_query *parse_query_from(parser *p, sql_body *first)
+{
     if (!enter(p))
         return NULL;
     sql_query *q = alloc(p, sizeof *q);
     if (!q)
         return NULL;
-    q->pos = pos_of(cur(p));
-    if (accept_kw(p, KW_WITH, NULL) && !parse_with(p, q))
+    q->pos = first ? first->pos : pos_of(cur(p));
+    if (!first && accept_kw(p, KW_WITH, NULL) && !parse_with(p, q))
         return NULL;
     int nops = 0;
-    if (!(q->body = parse_set_level(p, false, &nops)))
+    if (!(q->body = parse_set_level(p, false, &nops, first)))
         return NULL;
     if (nops > p->qheight)
         p->qheight = nops;
