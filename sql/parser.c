@@ -349,9 +349,9 @@ static bool take_name(parser *p, sql_name *out, const char *what)
         note(p, what);
         if (t->kind == TK_IDENT && t->kw != KW_NONE) {
             fail(p,
-                 "unexpected %s; expected %s (%s is a reserved word: write \"%s\" in double "
+                 "unexpected '%s'; expected %s (%s is a reserved word: write \"%s\" in double "
                  "quotes to use it as a name)",
-                 sql_kw_name(t->kw), what, sql_kw_name(t->kw), t->text);
+                 t->text, what, sql_kw_name(t->kw), t->text);
             return false;
         }
         unexpected(p);
@@ -904,9 +904,9 @@ static sql_expr *parse_primary(parser *p)
                                (n->kind == TK_IDENT && (n->kw == KW_FROM || n->kw == KW_AS));
         if (looks_like_name)
             return fail(p,
-                        "unexpected %s; expected an expression (%s is a reserved word: write "
+                        "unexpected '%s'; expected an expression (%s is a reserved word: write "
                         "\"%s\" in double quotes to use it as a name)",
-                        sql_kw_name(t->kw), sql_kw_name(t->kw), t->text);
+                        t->text, sql_kw_name(t->kw), t->text);
         return unexpected(p);
     }
     if (peek_at(p, 1)->kind == TK_STRING &&
@@ -1350,7 +1350,8 @@ static sql_table_ref *parse_table_primary(parser *p)
     r = new_ref(p, SQL_TR_TABLE, at);
     if (!r || !take_name(p, &r->name, "a table name"))
         return NULL;
-    if (accept(p, TK_DOT)) {
+    if (cur(p)->kind == TK_DOT) { /* not noted: "expected '.'" would only distract */
+        advance(p);
         r->schema = r->name;
         if (!take_name(p, &r->name, "a table name"))
             return NULL;
