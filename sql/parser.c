@@ -27,6 +27,7 @@ typedef struct parser {
     size_t exp_at;
     const char *exp[MAX_EXPECTED];
     int nexp;
+    size_t alias_at; /* index of the last unquoted alias written without AS */
 } parser;
 
 /* ---- tokens and errors ---------------------------------------------------- */
@@ -120,9 +121,14 @@ static void *unexpected(parser *p)
             w += (size_t)n;
         }
     }
+    /* "FROM t WERE a = 1": the typo became an alias; say so. */
+    char hint[160] = "";
+    if (p->alias_at != (size_t)-1 && p->alias_at + 1 == p->pos)
+        snprintf(hint, sizeof hint, " ('%.40s' was read as an alias: is it a misspelled keyword?)",
+                 p->tok[p->alias_at].text);
     if (w)
-        return fail(p, "unexpected %s; expected %s", what, list);
-    return fail(p, "unexpected %s", what);
+        return fail(p, "unexpected %s; expected %s%s", what, list, hint);
+    return fail(p, "unexpected %s%s", what, hint);
 }
 
 static bool is_kw(const parser *p, sql_kw kw)
@@ -383,11 +389,12 @@ static bool parse_name_list(parser *p, sql_name_list *out, const char *what)
     return expect(p, TK_RPAREN);
 }
 
-static bool parse_uint(parser *p, long long *out, const char *what)
+/* what names the value in messages ("LIMIT"); label is what was expected. */
+static bool parse_uint(parser *p, long long *out, const char *what, const char *label)
 {
     const sql_token *t = cur(p);
     if (t->kind != TK_NUMBER || strspn(t->text, "0123456789") != t->len) {
-        note(p, what);
+        note(p, label);
         if (t->kind == TK_MINUS || t->kind == TK_NUMBER) {
             fail(p, "%s must be a non-negative integer", what);
             return false;
@@ -474,13 +481,13 @@ static bool parse_type(parser *p, sql_type *ty)
         accept_kw(p, KW_PRECISION, NULL);
     if (params && accept(p, TK_LPAREN)) {
         long long v;
-        if (!parse_uint(p, &v, "a type length or precision"))
+        if (!parse_uint(p, &v, "a type length or precision", "a length or precision"))
             return false;
         if (v > 65535)
             return fail(p, "type length or precision %lld is too large", v), false;
         ty->precision = (int)v;
         if (scale_ok && accept(p, TK_COMMA)) {
-            if (!parse_uint(p, &v, "a scale"))
+            if (!parse_uint(p, &v, "a scale", "a scale"))
                 return false;
             if (v > ty->precision)
                 return fail(p, "the scale cannot be larger than the precision"), false;
@@ -770,7 +777,8 @@ static sql_expr *parse_column(parser *p)
                 st = &e->path.v[e->path.n];
                 memset(st, 0, sizeof *st);
                 st->is_index = true;
-                if (!parse_uint(p, &st->index, "a list index") || !expect(p, TK_RBRACKET))
+                if (!parse_uint(p, &st->index, "a list index", "a list index") ||
+                    !expect(p, TK_RBRACKET))
                     return NULL;
                 e->path.n++;
                 continue;
@@ -1249,6 +1257,8 @@ static bool parse_alias(parser *p, sql_name *alias, bool required, const char *w
     if (is_name(cur(p))) {
         alias->text = cur(p)->text;
         alias->quoted = cur(p)->kind == TK_QIDENT;
+        if (!alias->quoted)
+            p->alias_at = p->pos;
         advance(p);
         return true;
     }
@@ -1521,6 +1531,8 @@ static bool parse_select_item(parser *p, sql_select_item *it)
     if (is_name(cur(p))) {
         it->alias.text = cur(p)->text;
         it->alias.quoted = cur(p)->kind == TK_QIDENT;
+        if (!it->alias.quoted)
+            p->alias_at = p->pos;
         advance(p);
     }
     return true;
@@ -1756,13 +1768,13 @@ static sql_query *parse_query_from(parser *p, sql_body *first)
                 advance(p);
                 continue;
             }
-            if (!parse_uint(p, &q->limit, "LIMIT"))
+            if (!parse_uint(p, &q->limit, "LIMIT", "a non-negative integer"))
                 return NULL;
             q->has_limit = true;
             if (cur(p)->kind == TK_COMMA)
                 return fail(p, "LIMIT a, b is not supported; write LIMIT b OFFSET a");
         } else if (!q->has_offset && accept_kw(p, KW_OFFSET, NULL)) {
-            if (!parse_uint(p, &q->offset, "OFFSET"))
+            if (!parse_uint(p, &q->offset, "OFFSET", "a non-negative integer"))
                 return NULL;
             q->has_offset = true;
             if (cur(p)->kind == TK_IDENT && cur(p)->kw == KW_ROWS)
@@ -1922,6 +1934,7 @@ sql_stmt *sql_parse(const char *sql, size_t len, sql_arena *arena, sql_error *er
     p.arena = arena;
     p.err = err;
     p.exp_at = (size_t)-1;
+    p.alias_at = (size_t)-1;
     sql_stmt *st = parse_statement(&p);
     return p.failed ? NULL : st;
 }
