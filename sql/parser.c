@@ -3,11 +3,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/base/alloc.h"
 #include "sql/lexer.h"
 #include "sql/limits.h"
 
@@ -28,6 +30,7 @@ typedef struct parser {
     const char *exp[MAX_EXPECTED];
     int nexp;
     size_t alias_at; /* index of the last unquoted alias written without AS */
+    size_t *match;   /* token index of the ')' matching each '(' (SIZE_MAX: none) */
 } parser;
 
 /* ---- tokens and errors ---------------------------------------------------- */
@@ -1270,12 +1273,28 @@ static bool parse_alias(parser *p, sql_name *alias, bool required, const char *w
     return true;
 }
 
-/* Does the '(' at k open a query (possibly inside more parentheses)? */
+/* Inside the '(' just read in FROM: a query, or a parenthesised join? A
+ * query starts with SELECT/WITH, or with a parenthesised query followed by
+ * a set operation, ORDER BY, LIMIT, OFFSET or ')'. "((SELECT 1) AS s JOIN t
+ * ON ...)" is a join: its inner group is followed by an alias. */
 static bool parens_open_query(const parser *p, size_t k)
 {
-    while (peek_at(p, k)->kind == TK_LPAREN)
-        k++;
-    return starts_query(p, k);
+    /* Beyond the depth limit the parse fails anyway; stop looking there. */
+    for (int n = 0; n <= SQL_MAX_DEPTH; n++, k++) {
+        if (starts_query(p, k))
+            return true;
+        size_t i = p->pos + k;
+        if (i >= p->ntok || p->tok[i].kind != TK_LPAREN)
+            return false;
+        size_t m = p->match[i];
+        if (m == SIZE_MAX || p->tok[m + 1].kind == TK_RPAREN)
+            continue; /* unbalanced (reported later), or only more grouping */
+        const sql_token *after = &p->tok[m + 1];
+        return after->kind == TK_IDENT &&
+               (after->kw == KW_UNION || after->kw == KW_INTERSECT || after->kw == KW_EXCEPT ||
+                after->kw == KW_ORDER || after->kw == KW_LIMIT || after->kw == KW_OFFSET);
+    }
+    return false;
 }
 
 static sql_table_ref *parse_values(parser *p, const sql_token *at)
@@ -1933,6 +1952,21 @@ sql_stmt *sql_parse(const char *sql, size_t len, sql_arena *arena, sql_error *er
     p.ntok = toks.n;
     p.arena = arena;
     p.err = err;
+    p.match = sql_arena_alloc(arena, toks.n * sizeof *p.match);
+    if (!p.match) {
+        sql_error_set(err, 1, 1, 0, "the statement is too large to parse (memory limit)");
+        return NULL;
+    }
+    size_t *stack = xmallocarray(toks.n, sizeof *stack);
+    size_t top = 0;
+    for (size_t i = 0; i < toks.n; i++) {
+        p.match[i] = SIZE_MAX;
+        if (toks.v[i].kind == TK_LPAREN)
+            stack[top++] = i;
+        else if (toks.v[i].kind == TK_RPAREN && top > 0)
+            p.match[stack[--top]] = i;
+    }
+    free(stack);
     p.exp_at = (size_t)-1;
     p.alias_at = (size_t)-1;
     sql_stmt *st = parse_statement(&p);

@@ -1,0 +1,1 @@
+SELECT * FROM ((SELECT 1 AS a) AS s, ((SELECT 2 AS b)) AS r)

@@ -1,0 +1,1 @@
+SELECT * FROM ((SELECT 1 AS a) AS s JOIN t ON s.a = t.a)
