@@ -8,6 +8,8 @@
 #   valgrind     every unit binary once under valgrind, release build; a binary
 #                with valgrind errors (or failing tests) counts as one failure
 #   deploy       syntax checks of the configs in deploy/ (deploy/check-configs.sh)
+#   fuzz         a short run (FUZZ_SECONDS, default 15) of every libFuzzer target
+#                when clang is present; each target is one test (make fuzz runs longer)
 #   all          all of the above
 #
 # Results are counted from TAP: `ok` / `not ok` test points (cmocka with
@@ -39,9 +41,9 @@ fi
 
 phase=${1:-all}
 case $phase in
-  unit | integration | valgrind | deploy | all) ;;
+  unit | integration | valgrind | deploy | fuzz | all) ;;
   *)
-    echo "usage: $0 [unit|integration|valgrind|deploy|all]" >&2
+    echo "usage: $0 [unit|integration|valgrind|deploy|fuzz|all]" >&2
     exit 2
     ;;
 esac
@@ -249,6 +251,27 @@ phase_deploy() {
   phase_end "deploy"
 }
 
+phase_fuzz() {
+  phase_start "fuzzing (short run)"
+  if ! command -v clang >/dev/null; then
+    say "  (clang not installed: fuzzing skipped; tests/install-deps.sh installs it)"
+    SKIP=$((SKIP + 1))
+  elif ! make -s fuzz-build >"$RESULTS/fuzz-build.log" 2>&1; then
+    tail -n 40 "$RESULTS/fuzz-build.log"
+    fail_one "fuzz: the targets did not build"
+  else
+    local line
+    while read -r line; do
+      say "  $line"
+      case $line in
+        "ok   "*) PASS=$((PASS + 1)) ;;
+        "FAIL "*) fail_one "fuzz: ${line#FAIL }" ;;
+      esac
+    done < <(fuzz/run.sh "${FUZZ_SECONDS:-15}" 2>&1 | grep -E '^(ok|FAIL) ')
+  fi
+  phase_end "fuzz"
+}
+
 T0=$SECONDS
 case $phase in
   unit | integration)
@@ -259,6 +282,7 @@ case $phase in
     ;;
   valgrind) phase_valgrind ;;
   deploy) phase_deploy ;;
+  fuzz) phase_fuzz ;;
   all)
     phase_start "build (asan)"
     if build asan all unit-bins; then
@@ -268,6 +292,7 @@ case $phase in
     fi
     phase_valgrind
     phase_deploy
+    phase_fuzz
     ;;
 esac
 say ""
