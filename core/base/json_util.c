@@ -280,7 +280,7 @@ json_object *json_parse_strict(const char *s, size_t len, int max_depth, char *e
         snprintf(err, errlen, "%s at byte %zu", json_tokener_error_desc(jerr),
                  json_tokener_get_parse_end(tok));
     else if (!obj) /* json-c has no object for a JSON null */
-        snprintf(err, errlen, "a JSON null document is not accepted");
+        snprintf(err, errlen, "%s", JSON_ERR_NULL_DOCUMENT);
     json_tokener_free(tok);
     return obj;
 }

@@ -13,6 +13,11 @@
 /* Parses exactly one JSON value (trailing whitespace allowed), in strict
  * mode with UTF-8 validation. On failure returns NULL and writes a message
  * naming the byte offset into err. */
+/* The error json_parse_strict gives for a document that is just `null`:
+ * valid JSON, but json-c has no object for it. Callers may tell it apart
+ * from a syntax error by comparing against this text. */
+#define JSON_ERR_NULL_DOCUMENT "a JSON null document is not accepted"
+
 json_object *json_parse_strict(const char *s, size_t len, int max_depth, char *err, size_t errlen);
 
 /* Accessors: NULL / the default when absent or of another type. */

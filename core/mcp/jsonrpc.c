@@ -64,6 +64,11 @@ bool rpc_parse(const char *body, size_t len, rpc_message *msg, rpc_error *err, j
         return false;
     }
     json_object *root = json_parse_strict(body, len, RPC_MAX_DEPTH, jerr, sizeof jerr);
+    if (!root && strcmp(jerr, JSON_ERR_NULL_DOCUMENT) == 0) {
+        rpc_error_set(err, RPC_INVALID_REQUEST,
+                      "Invalid Request: a JSON-RPC message must be a JSON object, not null");
+        return false;
+    }
     if (!root) {
         rpc_error_set(err, RPC_PARSE_ERROR, "Parse error: the body is not valid JSON (%s)", jerr);
         return false;

@@ -135,6 +135,7 @@ static void test_batch_and_non_object(void **state)
     expect_fail_noid("42", RPC_INVALID_REQUEST, "a JSON-RPC message must be a JSON object");
     expect_fail_noid("\"ping\"", RPC_INVALID_REQUEST, "must be a JSON object");
     expect_fail_noid("true", RPC_INVALID_REQUEST, "must be a JSON object");
+    expect_fail_noid(" null ", RPC_INVALID_REQUEST, "must be a JSON object, not null");
 }
 
 static void test_jsonrpc_member(void **state)
