@@ -345,6 +345,20 @@ static int cmp_cstr(const void *x, const void *y)
 }
 
 /* Encodes each element of arr (by kind) and writes them sorted. */
+/* Sorted encodings make equal sets and maps encode alike whatever their
+ * order: "<open><count><part>...<close>". Frees the parts. */
+static void emit_sorted(buf_t *b, buf_t *parts, size_t n, char open, char close)
+{
+    qsort(parts, n, sizeof *parts, cmp_cstr);
+    buf_printf(b, "%c%zu", open, n);
+    for (size_t i = 0; i < n; i++) {
+        buf_append(b, buf_cstr(&parts[i]), parts[i].len);
+        buf_free(&parts[i]);
+    }
+    buf_putc(b, close);
+    free(parts);
+}
+
 static void canon_set(json_object *arr, char kind, buf_t *b)
 {
     size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
@@ -358,14 +372,7 @@ static void canon_set(json_object *arr, char kind, buf_t *b)
         else
             canon_str(&parts[i], kind, s ? s : "", s ? (size_t)json_object_get_string_len(e) : 0);
     }
-    qsort(parts, n, sizeof *parts, cmp_cstr);
-    buf_printf(b, "(%zu", n);
-    for (size_t i = 0; i < n; i++) {
-        buf_append(b, buf_cstr(&parts[i]), parts[i].len);
-        buf_free(&parts[i]);
-    }
-    buf_putc(b, ')');
-    free(parts);
+    emit_sorted(b, parts, n, '(', ')');
 }
 
 static void canon_map(json_object *m, buf_t *b)
@@ -386,14 +393,7 @@ static void canon_map(json_object *m, buf_t *b)
         canon_av(v, &parts[i]);
         i++;
     }
-    qsort(parts, i, sizeof *parts, cmp_cstr);
-    buf_printf(b, "{%zu", i);
-    for (size_t j = 0; j < i; j++) {
-        buf_append(b, buf_cstr(&parts[j]), parts[j].len);
-        buf_free(&parts[j]);
-    }
-    buf_putc(b, '}');
-    free(parts);
+    emit_sorted(b, parts, i, '{', '}');
 }
 
 static void canon_list(json_object *l, buf_t *b)
