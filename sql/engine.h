@@ -22,6 +22,10 @@ typedef struct sql_engine_env {
     int64_t time_limit_ms;
     int max_segments; /* parallel Scan segments, at most */
     int64_t now_ms;   /* wall clock for CURRENT_*; 0 = now */
+    /* Optional: sees every DynamoDB call after the engine has counted it
+       (the CLI's --trace and the planner golden tests). */
+    ddb_trace_fn trace;
+    void *trace_ctx;
 } sql_engine_env;
 
 typedef enum sql_mode { SQL_MODE_EXECUTE, SQL_MODE_PLAN } sql_mode;
