@@ -9,6 +9,7 @@ bexpr *bexpr_new(bx_kind kind, sql_pos pos)
     e->kind = kind;
     e->pos = pos;
     e->slot = -1;
+    e->rel = -1;
     return e;
 }
 

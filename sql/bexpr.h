@@ -63,6 +63,12 @@ struct bexpr {
     bool has_operand; /* BX_CASE */
     bool has_else;    /* BX_CASE */
     subplan *sub;     /* BX_IN_SUBQ, BX_EXISTS, BX_SUBQ */
+    /* Binder-internal (sql/planner.c), meaningless once a plan is built:
+       slot is relative to relation rel of select owner until the layout is
+       final; bound is a subquery not yet planned. */
+    int rel;
+    const void *owner;
+    void *bound;
 };
 
 /* Constructors: every node is xcalloc'd; args arrays take ownership of the
