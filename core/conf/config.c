@@ -5,18 +5,22 @@
 #include "config.h"
 
 #include "../base/alloc.h"
+#include "../base/base64.h"
 #include "../base/secure.h"
 #include "ini.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_SHOWN_VALUE 100 /* longer values are cut in messages */
 
@@ -713,6 +717,144 @@ static bool p_tables(ctx *c, const ini_kv *kv, const key_desc *d, void *base)
     return true;
 }
 
+/* ---- cursor secrets ------------------------------------------------------- */
+
+#define SECRET_HINT     "generate one with: openssl rand -hex 32"
+#define SECRET_FILE_MAX 8192
+
+static int hex_val(char ch)
+{
+    return isdigit((unsigned char)ch) ? ch - '0' : tolower((unsigned char)ch) - 'a' + 10;
+}
+
+/* A cursor secret is hex (an even number of hex digits; a value made only of
+ * hex digits is always read as hex) or base64 (standard with padding, or
+ * base64url without), decoding to CONFIG_CURSOR_KEY_MIN..MAX bytes. */
+static bool decode_secret(const char *v, size_t n, unsigned char **key, size_t *keylen, char *why,
+                          size_t whylen)
+{
+    bool hex = n > 0;
+    for (size_t i = 0; i < n && hex; i++)
+        hex = isxdigit((unsigned char)v[i]);
+    uint8_t *out = NULL;
+    size_t len = 0;
+    if (hex) {
+        if (n % 2) {
+            snprintf(why, whylen, "has an odd number of hex digits (%s)", SECRET_HINT);
+            return false;
+        }
+        len = n / 2;
+        out = xmalloc(len + 1);
+        for (size_t i = 0; i < len; i++)
+            out[i] = (uint8_t)(hex_val(v[2 * i]) << 4 | hex_val(v[2 * i + 1]));
+    } else if (!base64_decode(v, n, &out, &len) && !base64url_decode(v, n, &out, &len)) {
+        snprintf(why, whylen, "is neither hex nor base64 (%s)", SECRET_HINT);
+        return false;
+    }
+    if (len < CONFIG_CURSOR_KEY_MIN || len > CONFIG_CURSOR_KEY_MAX) {
+        secure_wipe(out, len);
+        free(out);
+        snprintf(why, whylen, "decodes to %zu bytes; it must be %d to %d random bytes (%s)", len,
+                 CONFIG_CURSOR_KEY_MIN, CONFIG_CURSOR_KEY_MAX, SECRET_HINT);
+        return false;
+    }
+    *key = out;
+    *keylen = len;
+    return true;
+}
+
+static void set_cursor_key(sql_conf *s, unsigned char *key, size_t len)
+{
+    if (s->cursor_key)
+        secure_wipe(s->cursor_key, s->cursor_key_len);
+    free(s->cursor_key);
+    s->cursor_key = key;
+    s->cursor_key_len = len;
+}
+
+static bool p_cursor_secret(ctx *c, const ini_kv *kv, const key_desc *d, void *base)
+{
+    char why[256];
+    unsigned char *key;
+    size_t len;
+    (void)d;
+    if (!decode_secret(kv->value, strlen(kv->value), &key, &len, why, sizeof why))
+        return cfail(c, kv->line, kv->key, "(hidden) %s", why);
+    set_cursor_key(base, key, len);
+    return true;
+}
+
+/* Reads at most max bytes of a regular file into text; -1 with errno set
+ * on failure, max + 1 when the file is larger. */
+static ssize_t read_small_file(const char *path, char *text, size_t max, bool *regular)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    *regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    size_t got = 0;
+    while (*regular && got <= max) {
+        ssize_t r = read(fd, text + got, max + 1 - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    return (ssize_t)got;
+}
+
+/* The secret lives in its own file (mode 0600, a systemd credential, a
+ * mounted Kubernetes secret), so the config itself may stay readable. */
+static bool p_cursor_secret_file(ctx *c, const ini_kv *kv, const key_desc *d, void *base)
+{
+    char showbuf[MAX_SHOWN_VALUE + 8], why[256];
+    static char text[SECRET_FILE_MAX + 1];
+    sql_conf *s = base;
+    if (kv->value[0] != '/')
+        return cfail(c, kv->line, kv->key, "%s is not an absolute path", SHOWN(kv, d));
+    bool regular = false;
+    ssize_t n = read_small_file(kv->value, text, SECRET_FILE_MAX, &regular);
+    if (n < 0)
+        return cfail(c, kv->line, kv->key, "cannot read %s: %s", SHOWN(kv, d), strerror(errno));
+    bool ok = false;
+    size_t start = 0, end = (size_t)n;
+    if (!regular) {
+        cfail(c, kv->line, kv->key, "%s is not a regular file", SHOWN(kv, d));
+    } else if (end > SECRET_FILE_MAX) {
+        cfail(c, kv->line, kv->key, "%s is larger than %d bytes; it must hold only the secret",
+              SHOWN(kv, d), SECRET_FILE_MAX);
+    } else {
+        while (start < end && isspace((unsigned char)text[start]))
+            start++;
+        while (end > start && isspace((unsigned char)text[end - 1]))
+            end--;
+        unsigned char *key;
+        size_t len;
+        if (start == end)
+            cfail(c, kv->line, kv->key, "%s is empty (%s)", SHOWN(kv, d), SECRET_HINT);
+        else if (!decode_secret(text + start, end - start, &key, &len, why, sizeof why))
+            cfail(c, kv->line, kv->key, "the secret in %s %s", SHOWN(kv, d), why);
+        else
+            ok = true;
+        if (ok) {
+            set_cursor_key(s, key, len);
+            free(s->cursor_secret_file);
+            s->cursor_secret_file = xstrdup(kv->value);
+        }
+    }
+    secure_wipe(text, sizeof text);
+    return ok;
+}
+
 /* ---- key tables ----------------------------------------------------------- */
 
 #define K(name, parser, type, field, lo, hi, check, secret)                                        \
@@ -754,6 +896,24 @@ static const key_desc dynamodb_keys[] = {
     {NULL, NULL, 0, 0, 0, NULL, false},
 };
 
+/* max_capacity_units defaults to unlimited: max_items_read already bounds
+ * the work, and what a read costs in capacity depends on item size (4 KB per
+ * unit, half for eventually consistent reads), so no single default fits
+ * every table; operators of provisioned tables set it to a share of their
+ * read capacity. */
+static const key_desc sql_keys[] = {
+    K("max_items_read", p_int, sql_conf, max_items_read, 1, 1000000000, NULL, false),
+    K("max_capacity_units", p_int, sql_conf, max_capacity_units, 0, 1000000000, NULL, false),
+    K("time_limit_ms", p_int, sql_conf, time_limit_ms, 100, 600000, NULL, false),
+    K("max_memory_mb", p_int, sql_conf, max_memory_mb, 1, 4096, NULL, false),
+    K("max_scan_segments", p_int, sql_conf, max_scan_segments, 1, 16, NULL, false),
+    K("default_rows", p_int, sql_conf, default_rows, 1, CONFIG_SQL_ROWS_CAP, NULL, false),
+    K("max_rows", p_int, sql_conf, max_rows, 1, CONFIG_SQL_ROWS_CAP, NULL, false),
+    K("cursor_secret", p_cursor_secret, sql_conf, cursor_key, 0, 0, NULL, true),
+    K("cursor_secret_file", p_cursor_secret_file, sql_conf, cursor_secret_file, 0, 0, NULL, false),
+    {NULL, NULL, 0, 0, 0, NULL, false},
+};
+
 static const key_desc schema_keys[] = {
     K("default", p_bool, schema_conf, is_default, 0, 0, NULL, false),
     K("region", p_str, schema_conf, region, 0, 0, check_region, false),
@@ -787,6 +947,11 @@ static void *open_redis(ctx *c)
 static void *open_dynamodb(ctx *c)
 {
     return &c->cfg->dynamodb;
+}
+
+static void *open_sql(ctx *c)
+{
+    return &c->cfg->sql;
 }
 
 static void *open_schema(ctx *c)
@@ -838,6 +1003,28 @@ static bool close_redis(ctx *c, void *base)
     return true;
 }
 
+static bool close_sql(ctx *c, void *base)
+{
+    sql_conf *s = base;
+    const ini_kv *inline_kv = find_kv(c->sec, "cursor_secret");
+    const ini_kv *file_kv = find_kv(c->sec, "cursor_secret_file");
+    if (inline_kv && file_kv) {
+        const ini_kv *later = inline_kv->line > file_kv->line ? inline_kv : file_kv;
+        const ini_kv *first = later == inline_kv ? file_kv : inline_kv;
+        return cfail(c, later->line, later->key,
+                     "set either cursor_secret or cursor_secret_file, not both (%s is at line %d)",
+                     first->key, first->line);
+    }
+    if (s->default_rows > s->max_rows) {
+        const ini_kv *kv = find_kv(c->sec, "default_rows");
+        if (!kv)
+            kv = find_kv(c->sec, "max_rows");
+        return cfail(c, kv->line, kv->key, "default_rows (%d) is larger than max_rows (%d)",
+                     s->default_rows, s->max_rows);
+    }
+    return true;
+}
+
 /* A key that only makes sense with another setting. */
 static bool only_with(ctx *c, const char *key, bool allowed, const char *needs)
 {
@@ -886,6 +1073,7 @@ static const section_desc sections[] = {
     {"", SEC_GLOBAL, global_keys, open_global, NULL},
     {"redis", SEC_SINGLE, redis_keys, open_redis, close_redis},
     {"dynamodb", SEC_SINGLE, dynamodb_keys, open_dynamodb, NULL},
+    {"sql", SEC_SINGLE, sql_keys, open_sql, close_sql},
     {"schema", SEC_NAMED, schema_keys, open_schema, close_schema},
 };
 #define NSECTIONS (sizeof sections / sizeof sections[0])
@@ -941,8 +1129,11 @@ static bool validate_section(ctx *c, const ini_section *s)
         if (near)
             return cfail(c, s->line, NULL, "unknown section [%s] (did you mean [%s]?)", s->kind,
                          near);
-        return cfail(c, s->line, NULL, "unknown section [%s] (known: redis, dynamodb, schema)",
-                     s->kind);
+        char known[128] = "";
+        for (size_t i = 1; i < NSECTIONS; i++)
+            snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i > 1 ? ", " : "",
+                     sections[i].kind);
+        return cfail(c, s->line, NULL, "unknown section [%s] (known: %s)", s->kind, known);
     }
     if (d->form == SEC_SINGLE && s->name)
         return cfail(c, s->line, NULL, "[%s] takes no name", d->kind);
@@ -1086,6 +1277,13 @@ static void set_defaults(config *cfg, const char *path)
     cfg->dynamodb.retry_budget_ms = 20000;
     cfg->dynamodb.max_attempts = 8;
     cfg->dynamodb.base_backoff_ms = 50;
+    cfg->sql.max_items_read = 100000;
+    cfg->sql.max_capacity_units = 0;
+    cfg->sql.time_limit_ms = 30000;
+    cfg->sql.max_memory_mb = 64;
+    cfg->sql.max_scan_segments = 4;
+    cfg->sql.default_rows = 100;
+    cfg->sql.max_rows = CONFIG_SQL_ROWS_CAP;
 }
 
 bool config_load(const char *path, config *out, char *err, size_t errlen)
@@ -1143,6 +1341,8 @@ void config_free(config *c)
     free(c->redis.socket);
     secure_free_str(c->redis.password);
     free(c->redis.key_prefix);
+    set_cursor_key(&c->sql, NULL, 0);
+    free(c->sql.cursor_secret_file);
     for (size_t i = 0; i < c->nschemas; i++)
         free_schema(&c->schemas[i]);
     free(c->schemas);

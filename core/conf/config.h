@@ -68,6 +68,26 @@ typedef struct dynamodb_conf {
     int base_backoff_ms;
 } dynamodb_conf;
 
+/* [sql]: the limits and paging of run_sql (sql/run_sql.h). */
+#define CONFIG_SQL_ROWS_CAP   1000 /* no page is ever larger */
+#define CONFIG_CURSOR_KEY_MIN 32   /* bytes of a cursor secret, at least */
+#define CONFIG_CURSOR_KEY_MAX 1024
+typedef struct sql_conf {
+    int max_items_read;     /* items DynamoDB may read for one query */
+    int max_capacity_units; /* read capacity units per query; 0 = unlimited */
+    int time_limit_ms;      /* per query */
+    int max_memory_mb;      /* held by sorts, joins, aggregates, DISTINCT */
+    int max_scan_segments;  /* parallel Scan segments, at most */
+    int default_rows;       /* a page when the caller gives no max_rows */
+    int max_rows;           /* the largest page a caller may ask for */
+    /* The secret that signs cursors: decoded from cursor_secret, or read
+       from the file cursor_secret_file names. NULL when neither is set (each
+       process then draws a random key; see docs/CONFIG.md). Wiped on free. */
+    unsigned char *cursor_key;
+    size_t cursor_key_len;
+    char *cursor_secret_file; /* as configured, or NULL */
+} sql_conf;
+
 typedef struct config {
     char *path;
     char *public_url; /* normalised: no trailing slash */
@@ -83,6 +103,7 @@ typedef struct config {
     int sample_size; /* items read to infer columns */
     redis_conf redis;
     dynamodb_conf dynamodb;
+    sql_conf sql;
     schema_conf *schemas;
     size_t nschemas;
     schema_conf *default_schema;

@@ -32,6 +32,10 @@ const LIGHTTPD_SNIPPET = path.join(REPO_ROOT, 'deploy/lighttpd/ddbsql.conf');
 export const DEMO_ACCESS_KEY_ID = 'AKIDLOCALDEMO0000000';
 export const DEMO_SECRET_ACCESS_KEY = 'localdemosecretlocaldemosecretlocaldemo0';
 export const DEMO_REGION = 'us-east-1';
+// Signs run_sql cursors in the generated config. Fixed so every worker of the
+// local stack (max-procs > 1) accepts the others' cursors; a development
+// value only, never for a real deployment.
+export const DEV_CURSOR_SECRET = '64646273716c2d6c6f63616c2d6465762d637572736f722d7365637265742121';
 
 // Sanitizer settings for the asan variant: stop at the first report, and let
 // it go to stderr, which lighttpd hands to the error log.
@@ -263,6 +267,10 @@ host = 127.0.0.1
 port = ${o.redisPort}
 ${kv(o.configRedis)}
 
+[sql]
+cursor_secret = ${DEV_CURSOR_SECRET}
+${kv(o.configSql)}
+
 [schema demo]
 default = true
 region = ${DEMO_REGION}
@@ -292,8 +300,10 @@ ${o.configExtra || ''}
  *   maxProcs       workers per endpoint (default 2)
  *   env            extra environment for the workers
  *   logLevel       ddbsql log_level of the generated config (default info)
- *   configGlobal, configRedis, configSchema   {key: value} added to the
- *                  generated config's global section, [redis], [schema demo]
+ *   configGlobal, configRedis, configSql, configSchema   {key: value} added
+ *                  to the generated config's global section, [redis], [sql],
+ *                  [schema demo] (the generated [sql] has a fixed development
+ *                  cursor_secret, so cursors work across workers)
  *   configExtra    text appended to the generated config (more sections)
  *   extraOrigins   more allowed_origins
  *   log            function(message) for progress (default: silent)

@@ -75,9 +75,10 @@ static void expect_fail(const char *text, const char *where_what)
  *   [1] # test         [2] <global>          [3] public_url   [4] auth
  *   [5] [redis]        [6] <redis>           [7] [dynamodb]   [8] <dynamodb>
  *   [9] [schema prod]  [10] <schema>         [11] region
+ *   [12] [sql]         [13] <sql>
  * Multi-line additions shift later lines. */
 typedef struct bad_case {
-    char where; /* G, R, D, S */
+    char where; /* G, R, D, S, Q */
     const char *lines;
     const char *expect; /* after the path */
     const char *absent; /* must not appear in the message (secrets) */
@@ -330,6 +331,51 @@ static const bad_case bad_cases[] = {
      NULL},
     {'S', "region = us-east-1\nregion = us-east-2",
      ":11: [schema prod] region: given twice (first at line 10)", NULL},
+    /* [sql] */
+    {'Q', "max_items_read = 0", ":13: [sql] max_items_read: '0' is out of range (1 to 1000000000)",
+     NULL},
+    {'Q', "max_capacity_units = -1",
+     ":13: [sql] max_capacity_units: '-1' is out of range (0 to 1000000000)", NULL},
+    {'Q', "time_limit_ms = 99", ":13: [sql] time_limit_ms: '99' is out of range (100 to 600000)",
+     NULL},
+    {'Q', "max_memory_mb = 4097", ":13: [sql] max_memory_mb: '4097' is out of range (1 to 4096)",
+     NULL},
+    {'Q', "max_scan_segments = 17", ":13: [sql] max_scan_segments: '17' is out of range (1 to 16)",
+     NULL},
+    {'Q', "max_scan_segments = 0", ":13: [sql] max_scan_segments: '0' is out of range (1 to 16)",
+     NULL},
+    {'Q', "default_rows = 0", ":13: [sql] default_rows: '0' is out of range (1 to 1000)", NULL},
+    {'Q', "max_rows = 5000", ":13: [sql] max_rows: '5000' is out of range (1 to 1000)", NULL},
+    {'Q', "max_rows = 50", ":13: [sql] max_rows: default_rows (100) is larger than max_rows (50)",
+     NULL},
+    {'Q', "max_rows = 50\ndefault_rows = 60",
+     ":14: [sql] default_rows: default_rows (60) is larger than max_rows (50)", NULL},
+    {'Q', "cursor_secret = 00112233445566778899aabbccddeeff00112233445566778899aabbccddee",
+     ":13: [sql] cursor_secret: (hidden) decodes to 31 bytes; it must be 32 to 1024 random bytes "
+     "(generate one with: openssl rand -hex 32)",
+     "00112233"},
+    {'Q', "cursor_secret = 00112233445566778899aabbccddeeff00112233445566778899aabbccddeef",
+     ":13: [sql] cursor_secret: (hidden) has an odd number of hex digits (generate one with: "
+     "openssl rand -hex 32)",
+     "00112233"},
+    {'Q', "cursor_secret = \"not a secret at all, just words!!\"",
+     ":13: [sql] cursor_secret: (hidden) is neither hex nor base64 (generate one with: openssl "
+     "rand -hex 32)",
+     "just words"},
+    {'Q', "cursor_secret = c2hvcnQ=",
+     ":13: [sql] cursor_secret: (hidden) decodes to 5 bytes; it must be 32 to 1024", "c2hvcnQ"},
+    {'Q', "cursor_secret_file = secret.key",
+     ":13: [sql] cursor_secret_file: 'secret.key' is not an absolute path", NULL},
+    {'Q', "cursor_secret_file = /nonexistent/ddbsql/cursor.key",
+     ":13: [sql] cursor_secret_file: cannot read '/nonexistent/ddbsql/cursor.key': No such file "
+     "or directory",
+     NULL},
+    {'Q', "cursor_secret_file = /tmp",
+     ":13: [sql] cursor_secret_file: '/tmp' is not a regular file", NULL},
+    {'Q', "max_row = 10", ":13: [sql] max_row: unknown key 'max_row' (did you mean 'max_rows'?)",
+     NULL},
+    {'G', "max_rows = 10",
+     ":2: max_rows: unknown key 'max_rows' here (it belongs in the [sql] section)", NULL},
 };
 
 static void append(char *out, size_t outlen, const char *line)
@@ -358,6 +404,7 @@ static void build_case(const bad_case *bc, char *out, size_t outlen)
     const char *r = bc->where == 'R' ? bc->lines : NULL;
     const char *d = bc->where == 'D' ? bc->lines : NULL;
     const char *s = bc->where == 'S' ? bc->lines : NULL;
+    const char *q = bc->where == 'Q' ? bc->lines : NULL;
     out[0] = '\0';
     append(out, outlen, "# test");
     append(out, outlen, g ? g : "");
@@ -370,6 +417,8 @@ static void build_case(const bad_case *bc, char *out, size_t outlen)
     append(out, outlen, "[schema prod]");
     append(out, outlen, s ? s : "");
     append(out, outlen, s && !strncmp(s, "region =", 8) ? "" : "region = us-east-1");
+    append(out, outlen, "[sql]");
+    append(out, outlen, q ? q : "");
 }
 
 static void test_bad_values(void **state)
@@ -444,7 +493,10 @@ static void test_file_rules(void **state)
                 ":3: [schema] [schema] needs a name: [schema NAME]");
     expect_fail(HEAD "[redis main]\n", ":3: [redis main] [redis] takes no name");
     expect_fail(HEAD "[regis]\n", ":3: unknown section [regis] (did you mean [redis]?)");
-    expect_fail(HEAD "[oauth]\n", ":3: unknown section [oauth] (known: redis, dynamodb, schema)");
+    expect_fail(HEAD "[oauth]\n",
+                ":3: unknown section [oauth] (known: redis, dynamodb, sql, schema)");
+    expect_fail(HEAD "[sql x]\n", ":3: [sql x] [sql] takes no name");
+    expect_fail(HEAD "[sq]\n", ":3: unknown section [sq] (did you mean [sql]?)");
     expect_fail(HEAD "[schema a]\nregion = us-east-1\nbad line\n",
                 ":5: expected '=' after 'bad', found 'l'");
 }
@@ -516,6 +568,16 @@ static void test_defaults(void **state)
     assert_int_equal(c.dynamodb.retry_budget_ms, 20000);
     assert_int_equal(c.dynamodb.max_attempts, 8);
     assert_int_equal(c.dynamodb.base_backoff_ms, 50);
+    assert_int_equal(c.sql.max_items_read, 100000);
+    assert_int_equal(c.sql.max_capacity_units, 0);
+    assert_int_equal(c.sql.time_limit_ms, 30000);
+    assert_int_equal(c.sql.max_memory_mb, 64);
+    assert_int_equal(c.sql.max_scan_segments, 4);
+    assert_int_equal(c.sql.default_rows, 100);
+    assert_int_equal(c.sql.max_rows, 1000);
+    assert_null(c.sql.cursor_key);
+    assert_int_equal(c.sql.cursor_key_len, 0);
+    assert_null(c.sql.cursor_secret_file);
     assert_int_equal(c.nschemas, 1);
     const schema_conf *s = &c.schemas[0];
     assert_string_equal(s->name, "demo");
@@ -577,6 +639,16 @@ static void test_full_round_trip(void **state)
         "max_attempts = 1\n"
         "base_backoff_ms = 10000\n"
         "\n"
+        "[sql]\n"
+        "max_items_read = 1000000000\n"
+        "max_capacity_units = 250\n"
+        "time_limit_ms = 600000\n"
+        "max_memory_mb = 4096\n"
+        "max_scan_segments = 16\n"
+        "default_rows = 1000\n"
+        "max_rows = 1000\n"
+        "cursor_secret = 000102030405060708090A0B0C0D0E0F101112131415161718191a1b1c1d1e1f\n"
+        "\n"
         "[schema prod]\n"
         "default = true\n"
         "region = eu-west-1\n"
@@ -630,6 +702,17 @@ static void test_full_round_trip(void **state)
     assert_int_equal(c.dynamodb.retry_budget_ms, 600000);
     assert_int_equal(c.dynamodb.max_attempts, 1);
     assert_int_equal(c.dynamodb.base_backoff_ms, 10000);
+    assert_int_equal(c.sql.max_items_read, 1000000000);
+    assert_int_equal(c.sql.max_capacity_units, 250);
+    assert_int_equal(c.sql.time_limit_ms, 600000);
+    assert_int_equal(c.sql.max_memory_mb, 4096);
+    assert_int_equal(c.sql.max_scan_segments, 16);
+    assert_int_equal(c.sql.default_rows, 1000);
+    assert_int_equal(c.sql.max_rows, 1000);
+    assert_int_equal(c.sql.cursor_key_len, 32);
+    for (size_t i = 0; i < 32; i++)
+        assert_int_equal(c.sql.cursor_key[i], i);
+    assert_null(c.sql.cursor_secret_file);
     assert_int_equal(c.nschemas, 3);
 
     const schema_conf *p = config_schema(&c, "prod");
@@ -729,6 +812,119 @@ static void test_secrets_hidden(void **state)
     assert_null(strstr(err, "TOPSECRETPW"));
 }
 
+/* ---- [sql] cursor secrets ------------------------------------------------ */
+
+/* Writes a file holding text into tmpdir and returns its path (static). */
+static const char *write_secret_file(const char *name, const char *text)
+{
+    static char path[160];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    assert_true(fputs(text, fp) >= 0);
+    assert_int_equal(fclose(fp), 0);
+    return path;
+}
+
+static void expect_key(const char *sql_lines, const unsigned char *want, size_t wantlen)
+{
+    char text[4096];
+    snprintf(text, sizeof text, HEAD "[sql]\n%s\n[schema a]\nregion = us-east-1\n", sql_lines);
+    config c;
+    if (!load_text(text, &c))
+        fail_msg("refused: %s\n%s", err, text);
+    assert_int_equal(c.sql.cursor_key_len, wantlen);
+    assert_memory_equal(c.sql.cursor_key, want, wantlen);
+    config_free(&c);
+    assert_null(c.sql.cursor_key);
+}
+
+static void test_cursor_secret_forms(void **state)
+{
+    (void)state;
+    unsigned char k32[32], k48[48];
+    for (size_t i = 0; i < sizeof k32; i++)
+        k32[i] = (unsigned char)(0xf0 ^ i);
+    for (size_t i = 0; i < sizeof k48; i++)
+        k48[i] = (unsigned char)(i * 5 + 1);
+    /* hex, either case */
+    expect_key("cursor_secret = f0f1f2f3f4f5f6f7f8f9fafbfcfdfeffE0E1E2E3E4E5E6E7E8E9EAEBECEDEEEF",
+               k32, 32);
+    /* base64 with padding (32 bytes), and base64url without (48 bytes) */
+    expect_key("cursor_secret = 8PHy8/T19vf4+fr7/P3+/+Dh4uPk5ebn6Onq6+zt7u8=", k32, 32);
+    expect_key("cursor_secret = AQYLEBUaHyQpLjM4PUJHTFFWW2Blam90eX6DiI2Sl5yhpquwtbq_xMnO09jd4ufs",
+               k48, 48);
+    /* from a file, surrounding whitespace and a trailing newline ignored */
+    char line[512];
+    const char *p = write_secret_file(
+        "k1", "  f0f1f2f3f4f5f6f7f8f9fafbfcfdfeffe0e1e2e3e4e5e6e7e8e9eaebecedeeef\r\n");
+    snprintf(line, sizeof line, "cursor_secret_file = %s", p);
+    expect_key(line, k32, 32);
+    config c;
+    char text[1024];
+    snprintf(text, sizeof text, HEAD "[sql]\n%s\n[schema a]\nregion = us-east-1\n", line);
+    assert_true(load_text(text, &c));
+    assert_string_equal(c.sql.cursor_secret_file, p);
+    config_free(&c);
+}
+
+static void test_cursor_secret_file_errors(void **state)
+{
+    (void)state;
+    char text[1024], want[512];
+    const char *p = write_secret_file("empty", " \n\n");
+    snprintf(text, sizeof text, HEAD "[sql]\ncursor_secret_file = %s\n", p);
+    snprintf(want, sizeof want,
+             ":4: [sql] cursor_secret_file: '%s' is empty (generate one with: openssl rand -hex "
+             "32)",
+             p);
+    expect_fail(text, want);
+
+    p = write_secret_file("short", "TOPSECRET0abcQ\n");
+    snprintf(text, sizeof text, HEAD "[sql]\ncursor_secret_file = %s\n", p);
+    snprintf(want, sizeof want,
+             ":4: [sql] cursor_secret_file: the secret in '%s' decodes to 10 bytes; it must be 32 "
+             "to 1024 random bytes",
+             p);
+    expect_fail(text, want);
+    assert_null(strstr(err, "TOPSECRET"));
+
+    static char big[9000];
+    memset(big, 'a', sizeof big - 1);
+    p = write_secret_file("big", big);
+    snprintf(text, sizeof text, HEAD "[sql]\ncursor_secret_file = %s\n", p);
+    snprintf(want, sizeof want,
+             ":4: [sql] cursor_secret_file: '%s' is larger than 8192 bytes; it must hold only the "
+             "secret",
+             p);
+    expect_fail(text, want);
+
+    p = write_secret_file("ok", "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f");
+    snprintf(text, sizeof text,
+             HEAD "[sql]\ncursor_secret = "
+                  "000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f\n"
+                  "cursor_secret_file = %s\n",
+             p);
+    expect_fail(text, ":5: [sql] cursor_secret_file: set either cursor_secret or "
+                      "cursor_secret_file, not both (cursor_secret is at line 4)");
+    assert_null(strstr(err, "000102"));
+}
+
+/* A valid secret in a section that fails later is still never shown. */
+static void test_cursor_secret_hidden(void **state)
+{
+    (void)state;
+    config c;
+    assert_false(load_text(HEAD
+                           "[sql]\ncursor_secret = "
+                           "5ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e7\n"
+                           "max_rows = x\n[schema a]\nregion = us-east-1\n",
+                           &c));
+    assert_null(strstr(err, "5ec2e7"));
+    assert_false(load_text(HEAD "[sql]\ncursor_secret: 5ec2e75ec2e7\n", &c));
+    assert_null(strstr(err, "5ec2e7"));
+}
+
 static void test_long_value_shortened(void **state)
 {
     (void)state;
@@ -801,6 +997,9 @@ int main(void)
         cmocka_unit_test(test_full_round_trip),
         cmocka_unit_test(test_redis_host_port),
         cmocka_unit_test(test_secrets_hidden),
+        cmocka_unit_test(test_cursor_secret_forms),
+        cmocka_unit_test(test_cursor_secret_file_errors),
+        cmocka_unit_test(test_cursor_secret_hidden),
         cmocka_unit_test(test_long_value_shortened),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_config_path),
