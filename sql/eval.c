@@ -92,9 +92,12 @@ static bool dec_fail(exec_ctx *ctx, const bexpr *e, dec_status st)
 {
     if (st == DEC_ERR_DIV_ZERO)
         return FAIL(ctx, e, "division by zero in %s", sql_op_text(e->op));
-    return FAIL(ctx, e,
-                "numeric overflow in %s: the result is outside DynamoDB's number range (%s)",
-                sql_op_text(e->op), dec_status_str(st));
+    if (st == DEC_ERR_RANGE)
+        return FAIL(ctx, e,
+                    "numeric overflow in %s: the result is outside DynamoDB's number range "
+                    "(1E-130 to 9.99E+125 in magnitude)",
+                    sql_op_text(e->op));
+    return FAIL(ctx, e, "%s in %s", dec_status_str(st), sql_op_text(e->op));
 }
 
 static double as_double(const value_t *v)
