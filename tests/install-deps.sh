@@ -26,7 +26,8 @@ esac
 BUILD_PKGS=(gcc make pkg-config libfcgi-dev libjson-c-dev libcurl4-openssl-dev libssl-dev
   libhiredis-dev libcmocka-dev)
 RUN_PKGS=(redis-server lighttpd spawn-fcgi nodejs npm)
-TEST_PKGS=(valgrind clang libclang-rt-14-dev wrk chromium apache2 libapache2-mod-fcgid nginx-light curl)
+TEST_PKGS=(valgrind clang libclang-rt-14-dev wrk chromium apache2 libapache2-mod-fcgid nginx-light curl
+  sqlite3)
 
 pkgs=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}")
 [[ $mode == all ]] && pkgs+=("${TEST_PKGS[@]}")

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Runs ddbsql's tests (`make test`).
 #
-#   tests/run-all.sh [unit|integration|valgrind|deploy|all]     (default: all)
+#   tests/run-all.sh [unit|integration|sql|valgrind|deploy|fuzz|all]     (default: all)
 #
 #   unit         every cmocka binary under build/asan/tests (ASan+UBSan build)
 #   integration  node --test tests/integration/*.test.mjs against the asan build
+#   sql          the SQL engine's data-driven suites through build/asan/bin/ddbsql-sql:
+#                golden queries (tests/sql/queries), planner goldens (tests/sql/plans)
+#                and the differential tests against SQLite (tests/sql/run-differential.mjs);
+#                each case is one test
 #   valgrind     every unit binary once under valgrind, release build; a binary
 #                with valgrind errors (or failing tests) counts as one failure
 #   deploy       syntax checks of the configs in deploy/ (deploy/check-configs.sh)
@@ -41,9 +45,9 @@ fi
 
 phase=${1:-all}
 case $phase in
-  unit | integration | valgrind | deploy | fuzz | all) ;;
+  unit | integration | sql | valgrind | deploy | fuzz | all) ;;
   *)
-    echo "usage: $0 [unit|integration|valgrind|deploy|fuzz|all]" >&2
+    echo "usage: $0 [unit|integration|sql|valgrind|deploy|fuzz|all]" >&2
     exit 2
     ;;
 esac
@@ -235,6 +239,45 @@ phase_integration() {
   phase_end "integration"
 }
 
+# Runs one SQL suite runner (TAP-like output: "ok N - name" / "not ok N -
+# name" followed by "#   " detail lines) and counts its points.
+run_sql_suite() { # label, command...
+  local label=$1 out="$RESULTS/sql-$1.tap" rc p f s
+  shift
+  DDBSQL_TEST_VARIANT=asan timeout -k 10 600 "$@" >"$out" 2>&1
+  rc=$?
+  read -r _ p f s < <(count_tap "$out" | grep '^COUNT')
+  PASS=$((PASS + p)) SKIP=$((SKIP + s))
+  if ((f > 0)); then
+    # Each failure with its details (query, expected vs got).
+    awk '/^not ok [0-9]+ /{show=1; print; next} /^(ok [0-9]+ |1\.\.|[0-9]+ passed)/{show=0} show' "$out" | head -n 600
+    while read -r _ t; do fail_one "sql: $t"; done < <(count_tap "$out" | grep '^FAILED')
+  fi
+  if ((f == 0)) && [[ $rc != 0 ]]; then
+    tail -n 40 "$out"
+    fail_one "sql: $label exited with status $rc without a failing test"
+  fi
+  say "  $label: $p passed, $f failed"
+}
+
+phase_sql() {
+  phase_start "SQL golden and differential tests (asan)"
+  if [[ ! -f fcgi/sql_main.c ]]; then
+    say "  (no fcgi/sql_main.c yet: the SQL suites need build/asan/bin/ddbsql-sql)"
+    SKIP=$((SKIP + 1))
+  elif [[ ! -x build/asan/bin/ddbsql-sql ]]; then
+    fail_one "sql: build/asan/bin/ddbsql-sql was not built"
+  elif ! command -v sqlite3 >/dev/null; then
+    fail_one "sql: sqlite3 is not installed (tests/install-deps.sh installs it)"
+  elif [[ ! -d deploy/local/node_modules ]]; then
+    fail_one "sql: deploy/local/node_modules missing (run tests/install-deps.sh)"
+  else
+    run_sql_suite golden node tests/sql/run-golden.mjs
+    run_sql_suite differential node tests/sql/run-differential.mjs
+  fi
+  phase_end "sql"
+}
+
 phase_deploy() {
   phase_start "deploy config checks"
   local out="$RESULTS/deploy.tap" p f s rc
@@ -274,11 +317,15 @@ phase_fuzz() {
 
 T0=$SECONDS
 case $phase in
-  unit | integration)
+  unit | integration | sql)
     phase_start "build (asan)"
     build asan all unit-bins || finish
     phase_end "build"
-    if [[ $phase == unit ]]; then phase_unit; else phase_integration; fi
+    case $phase in
+      unit) phase_unit ;;
+      integration) phase_integration ;;
+      sql) phase_sql ;;
+    esac
     ;;
   valgrind) phase_valgrind ;;
   deploy) phase_deploy ;;
@@ -289,6 +336,7 @@ case $phase in
       phase_end "build"
       phase_unit
       phase_integration
+      phase_sql
     fi
     phase_valgrind
     phase_deploy
