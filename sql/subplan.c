@@ -125,6 +125,7 @@ static bool run_scalar(exec_ctx *ctx, subplan *s, const value_t *row, const sql_
 
 bool subplan_scalar(exec_ctx *ctx, subplan *s, const value_t *row, const sql_pos *pos, value_t *out)
 {
+    *out = value_null();
     if (s->correlated)
         return run_scalar(ctx, s, row, pos, out);
     if (!s->have_cache) {
