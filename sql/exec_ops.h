@@ -1,7 +1,12 @@
 /* The relational operators of the executor (see sql/exec.h for the
  * protocol). Every constructor takes ownership of its child operators and
- * bound expressions. Expressions are evaluated against the child's row
+ * bound expressions, and of the arrays that hold them (exprs, keys, aggs,
+ * specs and their partition/order arrays, values' rows: all heap-allocated,
+ * freed by destroy). Expressions are evaluated against the child's row
  * unless stated otherwise.
+ *
+ * An operator remembers the ctx it was opened with to give its memory
+ * charge back on close: close it (op_free does) while that ctx lives.
  *
  * Blocking operators (sort, hash aggregate, distinct, window, hash join,
  * nested-loop join's buffered side, set operations) charge every row they
