@@ -20,6 +20,12 @@
 
 static bool eval(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out);
 
+/* The evaluator recurses once per tree level, so the frames on that path
+ * stay small: each kind's handler is a separate frame (not inlined into
+ * eval), and error buffers live in leaf helpers that run after the
+ * children are evaluated. A level costs well under 1 KiB even with ASan. */
+#define NOINLINE __attribute__((noinline))
+
 #define FAIL(ctx, e, ...) exec_fail((ctx), EXEC_ERR_SQL, &(e)->pos, __VA_ARGS__)
 
 static const char *tname(const value_t *v)
@@ -180,7 +186,8 @@ static dec_status dec_int_div(const dec_t *a, const dec_t *b, dec_t *out)
     return st;
 }
 
-static bool arith(exec_ctx *ctx, const bexpr *e, const value_t *a, const value_t *b, value_t *out)
+static NOINLINE bool arith(exec_ctx *ctx, const bexpr *e, const value_t *a, const value_t *b,
+                           value_t *out)
 {
     if (a->type == VAL_NULL || b->type == VAL_NULL) {
         *out = value_null();
@@ -240,7 +247,8 @@ static bool as_int64(exec_ctx *ctx, const bexpr *e, const value_t *v, int64_t *o
     return true;
 }
 
-static bool bitwise(exec_ctx *ctx, const bexpr *e, const value_t *a, const value_t *b, value_t *out)
+static NOINLINE bool bitwise(exec_ctx *ctx, const bexpr *e, const value_t *a, const value_t *b,
+                             value_t *out)
 {
     if (a->type == VAL_NULL || b->type == VAL_NULL) {
         *out = value_null();
@@ -294,7 +302,8 @@ static bool concat_text(const value_t *v, value_t *out)
     return value_cast(v, CAST_TEXT, out, err, sizeof err);
 }
 
-static bool concat(exec_ctx *ctx, const bexpr *e, const value_t *a, const value_t *b, value_t *out)
+static NOINLINE bool concat(exec_ctx *ctx, const bexpr *e, const value_t *a, const value_t *b,
+                            value_t *out)
 {
     if (a->type == VAL_NULL || b->type == VAL_NULL) {
         *out = value_null();
@@ -321,7 +330,7 @@ static bool concat(exec_ctx *ctx, const bexpr *e, const value_t *a, const value_
 
 /* ---- node kinds ----------------------------------------------------------- */
 
-static bool eval_logic(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
+static NOINLINE bool eval_logic(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
 {
     bool is_and = e->op == SQL_OP_AND;
     int t[2];
@@ -348,7 +357,7 @@ static bool eval_logic(exec_ctx *ctx, const bexpr *e, const value_t *row, value_
     return true;
 }
 
-static bool eval_binary(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
+static NOINLINE bool eval_binary(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
 {
     if (e->op == SQL_OP_AND || e->op == SQL_OP_OR)
         return eval_logic(ctx, e, row, out);
@@ -394,7 +403,7 @@ static bool eval_binary(exec_ctx *ctx, const bexpr *e, const value_t *row, value
     return ok;
 }
 
-static bool eval_unary(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
+static NOINLINE bool eval_unary(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
 {
     value_t a;
     if (!eval(ctx, e->args[0], row, &a))
@@ -446,7 +455,7 @@ static bool eval_unary(exec_ctx *ctx, const bexpr *e, const value_t *row, value_
     return ok;
 }
 
-static bool eval_between(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
+static NOINLINE bool eval_between(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
 {
     value_t v[3];
     for (int i = 0; i < 3; i++) {
@@ -469,7 +478,7 @@ static bool eval_between(exec_ctx *ctx, const bexpr *e, const value_t *row, valu
  * on the node as a precomputed subplan (root NULL, cache filled), which
  * bexpr_free and bexpr_clone already manage. Only for a non-constant left
  * side, so bexpr_is_constant is unaffected. */
-static const subplan *in_list_set(const bexpr *e)
+static NOINLINE const subplan *in_list_set(const bexpr *e)
 {
     if (e->sub)
         return e->sub->have_cache ? e->sub : NULL;
@@ -494,7 +503,7 @@ static const subplan *in_list_set(const bexpr *e)
     return s;
 }
 
-static bool eval_in_list(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
+static NOINLINE bool eval_in_list(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
 {
     value_t x;
     if (!eval(ctx, e->args[0], row, &x))
@@ -524,7 +533,20 @@ static bool eval_in_list(exec_ctx *ctx, const bexpr *e, const value_t *row, valu
     return true;
 }
 
-static bool eval_like(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
+static NOINLINE bool like_apply(exec_ctx *ctx, const bexpr *e, const value_t *v,
+                                const value_t *escape, value_t *out)
+{
+    char err[256];
+    const vbytes *esc = escape ? escape->u.bytes : NULL;
+    int m = like_match(v[0].u.bytes->data, v[0].u.bytes->len, v[1].u.bytes->data, v[1].u.bytes->len,
+                       esc ? esc->data : NULL, esc ? esc->len : 0, err, sizeof err);
+    if (m < 0)
+        return exec_fail(ctx, EXEC_ERR_SQL, &e->args[1]->pos, "bad LIKE pattern: %s", err);
+    *out = value_bool(e->negated ? !m : m);
+    return true;
+}
+
+static NOINLINE bool eval_like(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
 {
     value_t v[3] = {value_null(), value_null(), value_null()};
     size_t n = e->nargs < 3 ? e->nargs : 3;
@@ -541,25 +563,16 @@ static bool eval_like(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t
                            : i == 1 ? "patterns"
                                     : "ESCAPE characters",
                            tname(&v[i]));
-    if (ok && null) {
+    if (ok && null)
         *out = value_null();
-    } else if (ok) {
-        char err[256];
-        const vbytes *esc = n == 3 ? v[2].u.bytes : NULL;
-        int m =
-            like_match(v[0].u.bytes->data, v[0].u.bytes->len, v[1].u.bytes->data, v[1].u.bytes->len,
-                       esc ? esc->data : NULL, esc ? esc->len : 0, err, sizeof err);
-        if (m < 0)
-            ok = exec_fail(ctx, EXEC_ERR_SQL, &e->args[1]->pos, "bad LIKE pattern: %s", err);
-        else
-            *out = value_bool(e->negated ? !m : m);
-    }
+    else if (ok)
+        ok = like_apply(ctx, e, v, n == 3 ? &v[2] : NULL, out);
     for (size_t i = 0; i < n; i++)
         value_free(&v[i]);
     return ok;
 }
 
-static bool eval_case(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
+static NOINLINE bool eval_case(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
 {
     value_t operand = value_null();
     size_t i = 0;
@@ -600,22 +613,26 @@ static bool eval_case(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t
     return true;
 }
 
-static bool eval_cast(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
+static NOINLINE bool cast_apply(exec_ctx *ctx, const bexpr *e, const value_t *v, value_t *out)
+{
+    char err[256];
+    if (value_cast(v, e->cast, out, err, sizeof err))
+        return true;
+    *out = value_null();
+    return exec_fail(ctx, EXEC_ERR_SQL, &e->pos, "%s", err);
+}
+
+static NOINLINE bool eval_cast(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
 {
     value_t v;
     if (!eval(ctx, e->args[0], row, &v))
         return false;
-    char err[256];
-    bool ok = value_cast(&v, e->cast, out, err, sizeof err);
+    bool ok = cast_apply(ctx, e, &v, out);
     value_free(&v);
-    if (!ok) {
-        *out = value_null();
-        return exec_fail(ctx, EXEC_ERR_SQL, &e->pos, "%s", err);
-    }
-    return true;
+    return ok;
 }
 
-static bool eval_func(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
+static NOINLINE bool eval_func(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
 {
     if (e->fn == FN_COALESCE) {
         for (size_t i = 0; i < e->nargs; i++) {
@@ -648,10 +665,19 @@ static bool eval_func(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t
     return ok;
 }
 
+static NOINLINE bool path_convert(exec_ctx *ctx, const bexpr *e, json_object *av, value_t *out)
+{
+    char err[256];
+    if (ddb_to_value_shallow(av, out, err, sizeof err))
+        return true;
+    *out = value_null();
+    return exec_fail(ctx, EXEC_ERR_SQL, &e->pos, "malformed document value: %s", err);
+}
+
 /* Walks the steps into a document. The top value's payload is the inner
  * form (an object or array of AttributeValues); every deeper level is an
  * AttributeValue ({"M": ...} or {"L": ...}). */
-static bool eval_path(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
+static NOINLINE bool eval_path(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
 {
     value_t base;
     if (!eval(ctx, e->args[0], row, &base))
@@ -680,18 +706,13 @@ static bool eval_path(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t
     if (!av || e->nsteps == 0) {
         *out = e->nsteps == 0 ? value_copy(&base) : value_null();
     } else {
-        char err[256];
-        ok = ddb_to_value_shallow(av, out, err, sizeof err);
-        if (!ok) {
-            *out = value_null();
-            exec_fail(ctx, EXEC_ERR_SQL, &e->pos, "malformed document value: %s", err);
-        }
+        ok = path_convert(ctx, e, av, out);
     }
     value_free(&base);
     return ok;
 }
 
-static bool eval_subquery(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
+static NOINLINE bool eval_subquery(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
 {
     if (e->kind == BX_SUBQ)
         return subplan_scalar(ctx, e->sub, row, &e->pos, out);

@@ -817,6 +817,47 @@ static void test_first_error_kept(void **state)
     bexpr_free(b);
 }
 
+/* Trees as tall as the binder allows (SQL_MAX_HEIGHT) evaluate without
+ * exhausting the stack, whatever the node kinds on the way down. */
+static void test_tall_trees(void **state)
+{
+    (void)state;
+    value_t row[1] = {value_int(1)};
+    bexpr *e = COL(0);
+    for (int i = 1; i < 2000; i++)
+        e = BIN(SQL_OP_ADD, e, COL(0));
+    EXPECT_ROW(e, row, "N:2000");
+    e = B(true);
+    for (int i = 1; i < 2000; i++)
+        e = BIN(SQL_OP_AND, B(true), e);
+    EXPECT(e, "TRUE");
+    e = N("5");
+    for (int i = 1; i < 2000; i++) {
+        switch (i % 5) {
+        case 0:
+            e = FUNC(FN_COALESCE, 2, NUL(), e);
+            break;
+        case 1:
+            e = CAST(e, CAST_DECIMAL);
+            break;
+        case 2:
+            e = node(BX_CASE, false, 3, B(true), e, NUL());
+            e->has_else = true;
+            break;
+        case 3:
+            e = UN(SQL_OP_PLUS, e);
+            break;
+        default:
+            e = FUNC(FN_CONCAT, 1, e);
+            e = CAST(e, CAST_DECIMAL);
+            i++;
+            break;
+        }
+    }
+    EXPECT(e, "N:5");
+    value_free(&row[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -843,6 +884,7 @@ int main(void)
         cmocka_unit_test(test_path),
         cmocka_unit_test(test_eval_truth_and_pred),
         cmocka_unit_test(test_first_error_kept),
+        cmocka_unit_test(test_tall_trees),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
