@@ -76,9 +76,9 @@ static void build_write_query(mcp_call *call, json_object *args, buf_t *out)
                "partition key) turns a full scan into a cheap key lookup or Query.\n"
                "3. Write one SELECT (or WITH ... SELECT) statement. Name tables as schema.table "
                "(for example %s.orders). Reach nested attributes with dotted paths (address.city). "
-               "Only SELECT and WITH are accepted; results default to 100 rows and are capped at "
-               "1000.\n",
-               sname, sname, sname);
+               "Only SELECT and WITH are accepted; results come %d rows at a time by default "
+               "(at most %d per call), with a cursor for the next rows.\n",
+               sname, sname, sname, call->app->cfg->sql.default_rows, call->app->cfg->sql.max_rows);
     if (tool_available(call, "run_sql"))
         buf_puts(out, "4. Run it with run_sql, prefixed with EXPLAIN first if it may scan a large "
                       "table. If run_sql reports an error, read its message: it says what to "

@@ -176,6 +176,8 @@ static void test_write_query(void **state)
     fx_assert_contains(t, "1. Call list_tables (schema_name \"demo\")");
     fx_assert_contains(t, "2. Call describe_table on each table you will use.");
     fx_assert_contains(t, "(for example demo.orders)");
+    /* Page sizes come from [sql] (the defaults here). */
+    fx_assert_contains(t, "results come 100 rows at a time by default (at most 1000 per call)");
     fx_assert_contains(t, "4. This server does not let you run queries, so present the SQL");
     fx_assert_not_contains(t, "run_sql");
 
