@@ -71,7 +71,19 @@ static json_object *tool_run(mcp_call *call, json_object *args, buf_t *err)
     if (!out) {
         run_sql_render_error(error, err);
         json_object_put(error);
+        return NULL;
     }
+    /* The access log line says what each query cost. */
+    json_object *st = jget_obj(out, "stats");
+    if (call->req)
+        http_set_detail(call->req,
+                        "rpc=tools/call tool=run_sql rows=%lld truncated=%s items_read=%lld "
+                        "rcu=%.10g ms=%lld",
+                        (long long)jget_int(out, "row_count", 0),
+                        jget_bool(out, "truncated", false) ? "yes" : "no",
+                        (long long)jget_int(st, "items_read", 0),
+                        json_object_get_double(jget(st, "capacity_units")),
+                        (long long)jget_int(st, "elapsed_ms", 0));
     return out;
 }
 

@@ -458,6 +458,27 @@ static void test_rows_result(void **state)
     json_object_put(r);
 }
 
+/* A successful query's cost goes into the request's access-log detail. */
+static void test_access_log_detail(void **state)
+{
+    (void)state;
+    F.kind = FAKE_TABLE;
+    static const char *const env[] = {"REQUEST_METHOD=POST", "SCRIPT_NAME=/mcp", NULL};
+    http_request req;
+    fx_request(&req, env, NULL);
+    mcp_call c = {.app = &app, .req = &req, .protocol_version = "2025-11-25", .scopes = SCOPE_ALL};
+    json_object *args = fx_json("{\"sql\":\"SELECT 1\"}");
+    buf_t err = BUF_INIT(8192);
+    json_object *out = tools_find("run_sql")->run(&c, args, &err);
+    assert_non_null(out);
+    assert_string_equal(
+        req.detail, "rpc=tools/call tool=run_sql rows=3 truncated=no items_read=7 rcu=0.5 ms=12");
+    json_object_put(out);
+    json_object_put(args);
+    buf_free(&err);
+    http_request_free(&req);
+}
+
 /* Before 2025-06-18 there is no structuredContent: the text carries it all. */
 static void test_old_protocol(void **state)
 {
@@ -915,6 +936,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_result, setup, teardown),
         cmocka_unit_test_setup_teardown(test_old_protocol, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_access_log_detail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cursor_reexecute, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cursor_streaming, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cursor_keeps_page_shape, setup, teardown),
