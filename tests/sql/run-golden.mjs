@@ -55,7 +55,7 @@ function parseArgs(argv) {
   return o;
 }
 
-function directives(sql) {
+export function directives(sql) {
   const d = { unordered: false, maxRows: 1000, format: null, plan: false };
   for (const line of sql.split('\n')) {
     const m = /^\s*--\s*(.*?)\s*$/.exec(line);
@@ -129,7 +129,7 @@ function checkTrace(sql, trace) {
   return problems;
 }
 
-function renderResult(r, d) {
+export function renderResult(r, d) {
   if (r.status === 1) {
     let s = `-- error\n${r.result.error}\n`;
     if (r.result.hint) s += `-- hint\n${r.result.hint}\n`;
@@ -146,7 +146,7 @@ function renderResult(r, d) {
   return `${lines.join('\n')}\n`;
 }
 
-function renderPlan(r) {
+export function renderPlan(r) {
   if (r.status === 1) {
     let s = `-- error\n${r.result.error}\n`;
     if (r.result.hint) s += `-- hint\n${r.result.hint}\n`;

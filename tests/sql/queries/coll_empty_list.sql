@@ -1,0 +1,1 @@
+SELECT COUNT(*) AS empty_options FROM order_items WHERE SIZE(options) = 0

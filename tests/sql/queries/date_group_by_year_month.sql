@@ -1,0 +1,1 @@
+SELECT EXTRACT(YEAR FROM order_date) AS y, COUNT(*) AS n FROM orders GROUP BY EXTRACT(YEAR FROM order_date) ORDER BY y

@@ -1,0 +1,1 @@
+SELECT EXTRACT(YEAR FROM 'not a date') AS y

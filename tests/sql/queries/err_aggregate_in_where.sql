@@ -1,0 +1,1 @@
+SELECT tier FROM customers WHERE COUNT(*) > 1 GROUP BY tier

@@ -1,0 +1,1 @@
+SELECT SUBSTRING('abc') FROM customers

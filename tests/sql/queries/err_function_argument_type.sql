@@ -1,0 +1,1 @@
+SELECT UPPER(price) FROM products WHERE product_id = 'P001'

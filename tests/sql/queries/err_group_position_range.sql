@@ -1,0 +1,1 @@
+SELECT tier FROM customers GROUP BY 2

@@ -1,0 +1,1 @@
+SELECT tier, name FROM customers GROUP BY tier

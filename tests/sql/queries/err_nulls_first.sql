@@ -1,0 +1,1 @@
+SELECT tier FROM customers ORDER BY tier NULLS FIRST

@@ -1,0 +1,1 @@
+SELECT (SELECT customer_id FROM customers WHERE tier = 'gold') AS c

@@ -1,0 +1,3 @@
+SELECT customer_id,
+       name
+FROM customers WHERE tier = = 'gold'

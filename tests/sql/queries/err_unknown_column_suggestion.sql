@@ -1,0 +1,1 @@
+SELECT nmae FROM customers WHERE customer_id = 'C0001'

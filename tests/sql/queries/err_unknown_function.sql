@@ -1,0 +1,1 @@
+SELECT LEN(name) FROM customers

@@ -1,0 +1,1 @@
+SELECT * FROM customers JOIN products USING (customer_id)

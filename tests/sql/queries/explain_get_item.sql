@@ -1,0 +1,1 @@
+EXPLAIN SELECT * FROM customers WHERE customer_id = 'C0001'

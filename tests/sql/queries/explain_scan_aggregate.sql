@@ -1,0 +1,1 @@
+EXPLAIN SELECT status, COUNT(*) FROM orders WHERE total > 100 GROUP BY status ORDER BY 2 DESC

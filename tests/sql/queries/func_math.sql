@@ -1,0 +1,3 @@
+SELECT ABS(-4.25) AS abs1, ABS(3) AS abs2, ROUND(2.5) AS r1, ROUND(-2.5) AS r2, ROUND(2.675, 2) AS r3,
+       ROUND(1234.5678, -2) AS r4, ROUND(1.005, 2) AS r5, FLOOR(-1.5) AS f1, FLOOR(2.7) AS f2, CEIL(-1.5) AS c1,
+       CEILING(2.1) AS c2, MOD(-7, 3) AS m1, MOD(7.5, 2) AS m2, MOD(10, -3) AS m3

@@ -1,0 +1,1 @@
+SELECT status AS s, COUNT(*) AS n FROM orders GROUP BY s ORDER BY s

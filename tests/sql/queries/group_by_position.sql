@@ -1,0 +1,1 @@
+SELECT tier, COUNT(*) AS n FROM customers GROUP BY 1 ORDER BY 1

@@ -1,0 +1,1 @@
+SELECT * FROM customers WHERE customer_id = 'C9999'

@@ -1,0 +1,1 @@
+SELECT COUNT(*) AS n FROM (SELECT product_id FROM products LIMIT ALL) t

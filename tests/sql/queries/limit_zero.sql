@@ -1,0 +1,1 @@
+SELECT product_id FROM products LIMIT 0

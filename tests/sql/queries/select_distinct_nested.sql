@@ -1,0 +1,2 @@
+-- unordered
+SELECT DISTINCT address.country AS country FROM customers

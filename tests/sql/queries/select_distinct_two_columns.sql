@@ -1,0 +1,1 @@
+SELECT DISTINCT category, in_stock FROM products ORDER BY category, in_stock

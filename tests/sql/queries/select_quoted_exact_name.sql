@@ -1,0 +1,1 @@
+SELECT "name", "tier" FROM "customers" WHERE "customer_id" = 'C0003'

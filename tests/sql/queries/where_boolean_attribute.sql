@@ -1,0 +1,1 @@
+SELECT COUNT(*) AS opted_in FROM customers WHERE marketing_opt_in
