@@ -24,6 +24,10 @@ struct ddb_client {
     dynamodb_conf conf;
     aws_creds_provider *creds;
     CURL *h; /* reused: keeps the connection alive between calls */
+    /* ddb_call_many: a multi handle (its connection cache outlives one
+       batch of calls) and easy handles, created on first use */
+    CURLM *multi;
+    CURL *pool[DDB_MANY_MAX];
     ddb_trace_fn trace;
     void *trace_ctx;
 };
@@ -115,6 +119,11 @@ void ddb_client_free(ddb_client *c)
     if (!c)
         return;
     curl_easy_cleanup(c->h);
+    if (c->multi)
+        curl_multi_cleanup(c->multi);
+    for (int i = 0; i < DDB_MANY_MAX; i++)
+        if (c->pool[i])
+            curl_easy_cleanup(c->pool[i]);
     aws_creds_provider_free(c->creds);
     free(c->schema);
     free(c->region);
@@ -187,9 +196,6 @@ static ddb_status give_up(ddb_client *c, ddb_op op, ddb_fate last, int throttles
     return err->status;
 }
 
-static ddb_status call_with_retries(ddb_client *c, ddb_op op, json_object *req, int64_t deadline_ms,
-                                    json_object **resp, ddb_error *err);
-
 static double capacity_of(json_object *cc)
 {
     if (!cc)
@@ -228,111 +234,322 @@ static void trace_call(ddb_client *c, ddb_op op, json_object *req, json_object *
     c->trace(c->trace_ctx, &ev);
 }
 
-ddb_status ddb_call(ddb_client *c, ddb_op op, json_object *req, int64_t deadline_ms,
-                    json_object **resp, ddb_error *err)
-{
-    int64_t start = mono_ms();
-    ddb_status st = call_with_retries(c, op, req, deadline_ms, resp, err);
-    if (c->trace)
-        trace_call(c, op, req, st == DDB_OK ? *resp : NULL, err, mono_ms() - start);
-    return st;
-}
+/* ---- one call's attempts -------------------------------------------------
+ * A call is a sequence of attempts with backoff between them. The state
+ * below lets ddb_call run attempts one after another on the client's handle
+ * with curl_easy_perform, and ddb_call_many run several calls' attempts at
+ * once on a multi handle, judging and retrying each exactly the same way. */
 
-static ddb_status call_with_retries(ddb_client *c, ddb_op op, json_object *req, int64_t deadline_ms,
-                                    json_object **resp, ddb_error *err)
+typedef struct call_state {
+    ddb_op op;
+    const char *body;
+    int64_t start, end; /* monotonic ms: the call's budget */
+    int throttles;
+    bool refreshed;
+    ddb_fate last;
+    /* the attempt in flight */
+    bool temp;          /* signed with temporary credentials */
+    const char *source; /* where those credentials came from (a static string) */
+    long timeout;
+    ddb_xfer x;
+    /* the outcome */
+    json_object **resp;
+    ddb_error *err;
+    ddb_status status;
+} call_state;
+
+/* False when the call is over before any attempt (status says why). */
+static bool call_init(call_state *s, ddb_client *c, ddb_op op, json_object *req,
+                      int64_t deadline_ms, json_object **resp, ddb_error *err)
 {
+    memset(s, 0, sizeof *s);
+    s->op = op;
+    s->resp = resp;
+    s->err = err;
     *resp = NULL;
     memset(err, 0, sizeof *err);
+    s->last = DDB_FATE_TIMEOUT;
     if (!ddb_target(op)) {
         err->status = DDB_ERR_VALIDATION;
         snprintf(err->message, sizeof err->message,
                  "operation %d is not one of the six read operations ddbsql sends", (int)op);
-        return err->status;
+        s->status = err->status;
+        return false;
     }
+    s->start = mono_ms();
+    s->end = s->start + c->conf.retry_budget_ms;
+    if (deadline_ms > 0 && deadline_ms < s->end)
+        s->end = deadline_ms;
+    s->body = req ? json_compact(req) : "{}";
+    return true;
+}
+
+static bool call_over(call_state *s, ddb_status st)
+{
+    s->status = st;
+    return false;
+}
+
+/* attempt_finish's "the call is over". */
+static int64_t call_end(call_state *s, ddb_status st)
+{
+    s->status = st;
+    return -1;
+}
+
+/* Prepares the next attempt on h. False when the call is over instead. */
+static bool attempt_start(ddb_client *c, call_state *s, CURL *h)
+{
+    ddb_error *err = s->err;
+    int64_t remaining = s->end - mono_ms();
+    if (remaining <= 0) {
+        if (err->attempts == 0) {
+            err->status = DDB_ERR_TIMEOUT;
+            snprintf(err->message, sizeof err->message,
+                     "the deadline passed before %s could be sent to DynamoDB", ddb_op_name(s->op));
+            return call_over(s, err->status);
+        }
+        return call_over(s, give_up(c, s->op, s->last, s->throttles, s->start, err));
+    }
+    char cerr[sizeof err->message];
+    const aws_creds *creds = aws_creds_get(c->creds, cerr, sizeof cerr);
+    if (!creds) {
+        err->status = DDB_ERR_CREDENTIALS;
+        snprintf(err->message, sizeof err->message, "%s", cerr);
+        return call_over(s, err->status);
+    }
+    s->temp = creds->session_token != NULL || creds->expires_ms != 0;
+    s->source = creds->source;
+    s->timeout =
+        c->conf.request_timeout_ms < remaining ? c->conf.request_timeout_ms : (long)remaining;
+    long connect =
+        c->conf.connect_timeout_ms < s->timeout ? c->conf.connect_timeout_ms : s->timeout;
+    ddb_xfer_opts o = {
+        .url = c->url,
+        .region = c->region,
+        .creds = creds,
+        .body = s->body,
+        .connect_timeout_ms = connect,
+        .timeout_ms = s->timeout,
+    };
+    ddb_xfer_prepare(&s->x, h, s->op, &o);
+    return true;
+}
+
+/* Judges the finished attempt on h (rc: its transfer result). Returns the
+ * delay before the next attempt, or -1 when the call is over. */
+static int64_t attempt_finish(ddb_client *c, call_state *s, CURL *h, CURLcode rc)
+{
+    ddb_error *err = s->err;
+    err->attempts++;
+    s->last = ddb_xfer_finish(&s->x, h, rc, c->endpoint, s->temp, s->resp, err);
+    ddb_xfer_release(&s->x);
+    /* Forget the options (they point at the xfer and hold the secret key);
+     * the connection stays open for the next call. */
+    curl_easy_reset(h);
+
+    switch (s->last) {
+    case DDB_FATE_OK:
+        return call_end(s, DDB_OK);
+    case DDB_FATE_FAIL:
+        return call_end(s, err->status);
+    case DDB_FATE_REFRESH_CREDS:
+        if (s->refreshed)
+            return call_end(s, err->status);
+        s->refreshed = true;
+        log_msg(LOG_INFO,
+                "schema '%s': DynamoDB rejected the %s credentials (%s); "
+                "refreshing them",
+                c->schema, s->source, err->aws_type);
+        aws_creds_invalidate(c->creds);
+        return 0;
+    case DDB_FATE_THROTTLED:
+        s->throttles++;
+        break;
+    case DDB_FATE_TIMEOUT:
+        /* The attempt was cut short by the deadline: no time is left. */
+        if (s->timeout < c->conf.request_timeout_ms)
+            return call_end(s, give_up(c, s->op, s->last, s->throttles, s->start, err));
+        break;
+    case DDB_FATE_SERVER:
+    case DDB_FATE_TRANSPORT:
+        break;
+    }
+    if (err->attempts >= c->conf.max_attempts)
+        return call_end(s, give_up(c, s->op, s->last, s->throttles, s->start, err));
+    int64_t delay = backoff_ms(c->conf.base_backoff_ms, err->attempts - 1);
+    if (mono_ms() + delay >= s->end)
+        return call_end(s, give_up(c, s->op, s->last, s->throttles, s->start, err));
+    log_msg(LOG_DEBUG, "schema '%s': %s attempt %d: %s; retrying in %lld ms", c->schema,
+            ddb_op_name(s->op), err->attempts, err->message, (long long)delay);
+    return delay;
+}
+
+ddb_status ddb_call(ddb_client *c, ddb_op op, json_object *req, int64_t deadline_ms,
+                    json_object **resp, ddb_error *err)
+{
     int64_t start = mono_ms();
-    int64_t end = start + c->conf.retry_budget_ms;
-    if (deadline_ms > 0 && deadline_ms < end)
-        end = deadline_ms;
-    const char *body = req ? json_compact(req) : "{}";
-    int throttles = 0;
-    bool refreshed = false;
-    ddb_fate last = DDB_FATE_TIMEOUT;
-
-    for (;;) {
-        int64_t remaining = end - mono_ms();
-        if (remaining <= 0) {
-            if (err->attempts == 0) {
-                err->status = DDB_ERR_TIMEOUT;
-                snprintf(err->message, sizeof err->message,
-                         "the deadline passed before %s could be sent to DynamoDB",
-                         ddb_op_name(op));
-                return err->status;
-            }
-            return give_up(c, op, last, throttles, start, err);
+    call_state s;
+    if (call_init(&s, c, op, req, deadline_ms, resp, err)) {
+        while (attempt_start(c, &s, c->h)) {
+            CURLcode rc = curl_easy_perform(c->h);
+            int64_t delay = attempt_finish(c, &s, c->h, rc);
+            if (delay < 0)
+                break;
+            if (delay > 0)
+                sleep_ms(delay);
         }
-        char cerr[sizeof err->message];
-        const aws_creds *creds = aws_creds_get(c->creds, cerr, sizeof cerr);
-        if (!creds) {
-            err->status = DDB_ERR_CREDENTIALS;
-            snprintf(err->message, sizeof err->message, "%s", cerr);
-            return err->status;
-        }
-        bool temp = creds->session_token != NULL || creds->expires_ms != 0;
-        long timeout =
-            c->conf.request_timeout_ms < remaining ? c->conf.request_timeout_ms : (long)remaining;
-        long connect = c->conf.connect_timeout_ms < timeout ? c->conf.connect_timeout_ms : timeout;
-        ddb_xfer x;
-        ddb_xfer_opts o = {
-            .url = c->url,
-            .region = c->region,
-            .creds = creds,
-            .body = body,
-            .connect_timeout_ms = connect,
-            .timeout_ms = timeout,
-        };
-        ddb_xfer_prepare(&x, c->h, op, &o);
-        CURLcode rc = curl_easy_perform(c->h);
-        err->attempts++;
-        last = ddb_xfer_finish(&x, c->h, rc, c->endpoint, temp, resp, err);
-        ddb_xfer_release(&x);
-        /* Forget the options (they point at x and hold the secret key); the
-         * connection stays open for the next call. */
-        curl_easy_reset(c->h);
-
-        switch (last) {
-        case DDB_FATE_OK:
-            return DDB_OK;
-        case DDB_FATE_FAIL:
-            return err->status;
-        case DDB_FATE_REFRESH_CREDS:
-            if (refreshed)
-                return err->status;
-            refreshed = true;
-            log_msg(LOG_INFO,
-                    "schema '%s': DynamoDB rejected the %s credentials (%s); "
-                    "refreshing them",
-                    c->schema, creds->source, err->aws_type);
-            aws_creds_invalidate(c->creds);
-            continue;
-        case DDB_FATE_THROTTLED:
-            throttles++;
-            break;
-        case DDB_FATE_TIMEOUT:
-            /* The attempt was cut short by the deadline: no time is left. */
-            if (timeout < c->conf.request_timeout_ms)
-                return give_up(c, op, last, throttles, start, err);
-            break;
-        case DDB_FATE_SERVER:
-        case DDB_FATE_TRANSPORT:
-            break;
-        }
-        if (err->attempts >= c->conf.max_attempts)
-            return give_up(c, op, last, throttles, start, err);
-        int64_t delay = backoff_ms(c->conf.base_backoff_ms, err->attempts - 1);
-        if (mono_ms() + delay >= end)
-            return give_up(c, op, last, throttles, start, err);
-        log_msg(LOG_DEBUG, "schema '%s': %s attempt %d: %s; retrying in %lld ms", c->schema,
-                ddb_op_name(op), err->attempts, err->message, (long long)delay);
-        sleep_ms(delay);
     }
+    if (c->trace)
+        trace_call(c, op, req, s.status == DDB_OK ? *resp : NULL, err, mono_ms() - start);
+    return s.status;
+}
+
+int64_t ddb_client_retry_delay(const ddb_client *c, int retry)
+{
+    if (retry < 0 || retry + 1 >= c->conf.max_attempts)
+        return -1;
+    return backoff_ms(c->conf.base_backoff_ms, retry);
+}
+
+/* ---- several calls at once ------------------------------------------------ */
+
+typedef enum { SLOT_WAITING, SLOT_RUNNING, SLOT_DONE } slot_phase;
+
+typedef struct many_slot {
+    call_state s;
+    slot_phase phase;
+    int64_t wake;    /* WAITING: start the next attempt at this time */
+    int handle;      /* RUNNING: index into the client's pool */
+    int64_t elapsed; /* DONE: the call's duration */
+} many_slot;
+
+static CURL *pool_handle(ddb_client *c, int i)
+{
+    if (!c->pool[i]) {
+        c->pool[i] = curl_easy_init();
+        if (!c->pool[i])
+            die_oom(0);
+    }
+    return c->pool[i];
+}
+
+/* Starts every waiting call that is due while handles are free. */
+static void many_start_due(ddb_client *c, many_slot *slots, size_t n, bool *busy, size_t *done)
+{
+    int64_t now = mono_ms();
+    for (size_t i = 0; i < n; i++) {
+        many_slot *sl = &slots[i];
+        if (sl->phase != SLOT_WAITING || sl->wake > now)
+            continue;
+        int h = 0;
+        while (h < DDB_MANY_MAX && busy[h])
+            h++;
+        if (h == DDB_MANY_MAX)
+            return;
+        CURL *easy = pool_handle(c, h);
+        if (!attempt_start(c, &sl->s, easy)) {
+            sl->phase = SLOT_DONE;
+            sl->elapsed = mono_ms() - sl->s.start;
+            (*done)++;
+            continue;
+        }
+        if (curl_multi_add_handle(c->multi, easy) != CURLM_OK)
+            die_oom(0); /* only fails on misuse or out of memory */
+        busy[h] = true;
+        sl->handle = h;
+        sl->phase = SLOT_RUNNING;
+    }
+}
+
+/* Judges every finished transfer. */
+static void many_collect(ddb_client *c, many_slot *slots, size_t n, bool *busy, size_t *done)
+{
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(c->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        CURL *easy = msg->easy_handle;
+        CURLcode rc = msg->data.result;
+        size_t i = 0;
+        while (i < n && !(slots[i].phase == SLOT_RUNNING && c->pool[slots[i].handle] == easy))
+            i++;
+        curl_multi_remove_handle(c->multi, easy);
+        if (i == n)
+            continue; /* not reached: every transfer belongs to a slot */
+        many_slot *sl = &slots[i];
+        busy[sl->handle] = false;
+        int64_t delay = attempt_finish(c, &sl->s, easy, rc);
+        if (delay < 0) {
+            sl->phase = SLOT_DONE;
+            sl->elapsed = mono_ms() - sl->s.start;
+            (*done)++;
+        } else {
+            sl->phase = SLOT_WAITING;
+            sl->wake = mono_ms() + delay;
+        }
+    }
+}
+
+/* How long to wait for network activity: until the earliest waiting call
+ * is due (when a handle is free for it), at most a second. */
+static int many_wait_ms(const many_slot *slots, size_t n, const bool *busy)
+{
+    bool free_handle = false;
+    for (int h = 0; h < DDB_MANY_MAX && !free_handle; h++)
+        free_handle = !busy[h];
+    int64_t wait = 1000, now = mono_ms();
+    for (size_t i = 0; i < n && free_handle; i++) {
+        if (slots[i].phase != SLOT_WAITING)
+            continue;
+        int64_t w = slots[i].wake - now;
+        if (w < wait)
+            wait = w < 0 ? 0 : w;
+    }
+    return (int)wait;
+}
+
+ddb_status ddb_call_many(ddb_client *c, ddb_op op, json_object *const *reqs, size_t n,
+                         int64_t deadline_ms, json_object **resps, ddb_error *errs)
+{
+    if (n == 1)
+        return ddb_call(c, op, reqs[0], deadline_ms, &resps[0], &errs[0]);
+    many_slot *slots = xcalloc(n ? n : 1, sizeof *slots);
+    size_t done = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!call_init(&slots[i].s, c, op, reqs[i], deadline_ms, &resps[i], &errs[i])) {
+            slots[i].phase = SLOT_DONE;
+            done++;
+        }
+    }
+    if (done < n && !c->multi) {
+        c->multi = curl_multi_init();
+        if (!c->multi)
+            die_oom(0);
+    }
+    bool busy[DDB_MANY_MAX] = {false};
+    while (done < n) {
+        many_start_due(c, slots, n, busy, &done);
+        int running = 0;
+        curl_multi_perform(c->multi, &running);
+        many_collect(c, slots, n, busy, &done);
+        if (done == n)
+            break;
+        int wait = many_wait_ms(slots, n, busy);
+        if (running > 0 || wait == 0)
+            curl_multi_poll(c->multi, NULL, 0, wait, NULL);
+        else
+            sleep_ms(wait);
+    }
+    ddb_status first = DDB_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (slots[i].s.status != DDB_OK && first == DDB_OK)
+            first = slots[i].s.status;
+        if (c->trace)
+            trace_call(c, op, reqs[i], slots[i].s.status == DDB_OK ? resps[i] : NULL, &errs[i],
+                       slots[i].elapsed);
+    }
+    free(slots);
+    return first;
 }

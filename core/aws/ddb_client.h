@@ -57,6 +57,24 @@ void ddb_client_free(ddb_client *c);
 ddb_status ddb_call(ddb_client *c, ddb_op op, json_object *req, int64_t deadline_ms,
                     json_object **resp, ddb_error *err);
 
+/* Sends n requests of one operation concurrently (libcurl's multi
+ * interface; at most DDB_MANY_MAX in flight, the rest wait for a free
+ * handle), each retried exactly as ddb_call retries, under one deadline.
+ * resps[i] and errs[i] receive request i's outcome as ddb_call would give
+ * it (responses the caller puts). The trace hook sees one event per call,
+ * in index order, once all are done. Returns DDB_OK when every call
+ * succeeded, else the status of the first (lowest index) that failed.
+ * Used for the segments of a parallel Scan. */
+#define DDB_MANY_MAX 16
+ddb_status ddb_call_many(ddb_client *c, ddb_op op, json_object *const *reqs, size_t n,
+                         int64_t deadline_ms, json_object **resps, ddb_error *errs);
+
+/* For callers that retry partial results themselves (BatchGetItem's
+ * UnprocessedKeys): the full-jitter delay (ms) before retry number retry
+ * (0-based) under the client's backoff settings, or -1 once that retry would
+ * go past the configured attempts. */
+int64_t ddb_client_retry_delay(const ddb_client *c, int retry);
+
 /* One finished call, as seen by a trace hook. Everything is borrowed for
  * the duration of the hook. The SQL engine sums these into its statistics,
  * and tests use the hook as the seam that captures the exact requests the

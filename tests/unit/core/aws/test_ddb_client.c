@@ -537,6 +537,222 @@ static void test_trace_hook(void **state)
     assert_int_equal(t.items[3], 0);
 }
 
+/* ---- ddb_call_many ----------------------------------------------------- */
+
+/* n Scan requests for segments 0..n-1 of table t. */
+static void segment_reqs(json_object **reqs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char text[128];
+        snprintf(text, sizeof text, "{\"TableName\":\"t\",\"Segment\":%zu,\"TotalSegments\":%zu}",
+                 i, n);
+        reqs[i] = json_tokener_parse(text);
+    }
+}
+
+static void put_all(json_object **objs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        json_object_put(objs[i]);
+        objs[i] = NULL;
+    }
+}
+
+/* n segment Scans through ddb_call_many on a fresh client traced into t. */
+static ddb_status run_many(fixture *f, size_t n, json_object **reqs, json_object **resps,
+                           ddb_error *errs, trace_log *t)
+{
+    segment_reqs(reqs, n);
+    ddb_client *c = ddb_client_new(&f->schema, &f->dconf);
+    ddb_client_set_trace(c, record, t);
+    ddb_status st = ddb_call_many(c, DDB_SCAN, reqs, n, 0, resps, errs);
+    ddb_client_free(c);
+    return st;
+}
+
+/* The calls are in flight together (one connection each: HTTP/1.1 cannot
+ * share one between concurrent requests), every request arrives exactly
+ * once, each response goes to its own call, and the trace hook sees one
+ * event per call in index order. */
+static void test_call_many_runs_concurrently(void **state)
+{
+    fixture *f = *state;
+    fake_http_resp slow = {.action = FH_RESPOND,
+                           .status = 200,
+                           .headers = "Content-Type: " JSON "\r\n",
+                           .body = "{\"Items\":[],\"Count\":0,\"ScannedCount\":0}",
+                           .delay_ms = 200};
+    fake_http_push(f->srv, &slow);
+    fake_http_push_simple(f->srv, 200, JSON, "{\"Items\":[{}],\"Count\":1,\"ScannedCount\":1}");
+    fake_http_push_simple(f->srv, 200, JSON, "{\"Items\":[{}],\"Count\":1,\"ScannedCount\":1}");
+    json_object *reqs[3], *resps[3];
+    ddb_error errs[3];
+    trace_log t = {0};
+    assert_int_equal(run_many(f, 3, reqs, resps, errs, &t), DDB_OK);
+    assert_int_equal(fake_http_nrequests(f->srv), 3);
+    assert_int_equal(fake_http_nconnections(f->srv), 3);
+    int64_t total = 0;
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(errs[i].status, DDB_OK);
+        assert_int_equal(errs[i].attempts, 1);
+        assert_non_null(resps[i]);
+        total += jget_int(resps[i], "Count", -1);
+        assert_signed(f, i, "DynamoDB_20120810.Scan", false);
+    }
+    assert_int_equal(total, 2);
+    /* Every request arrived once (in any order). */
+    bool seen[3] = {false, false, false};
+    for (size_t i = 0; i < 3; i++) {
+        json_object *body = json_tokener_parse(fake_http_request(f->srv, i)->body);
+        int64_t seg = jget_int(body, "Segment", -1);
+        assert_true(seg >= 0 && seg < 3 && !seen[seg]);
+        seen[seg] = true;
+        json_object_put(body);
+    }
+    assert_int_equal(t.events, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(t.ops[i], DDB_SCAN);
+        assert_string_equal(t.request[i], json_compact(reqs[i]));
+    }
+    assert_int_equal(t.items[0] + t.items[1] + t.items[2], 2);
+    put_all(resps, 3);
+    put_all(reqs, 3);
+}
+
+/* Each call is retried on its own, as ddb_call would. */
+static void test_call_many_retries_each_call(void **state)
+{
+    fixture *f = *state;
+    for (int i = 0; i < 3; i++)
+        fake_http_push_simple(f->srv, 400, JSON, PTEE);
+    for (int i = 0; i < 3; i++)
+        fake_http_push_simple(f->srv, 200, JSON, "{\"Items\":[],\"Count\":0}");
+    json_object *reqs[3], *resps[3];
+    ddb_error errs[3];
+    trace_log t = {0};
+    assert_int_equal(run_many(f, 3, reqs, resps, errs, &t), DDB_OK);
+    int attempts = 0;
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(errs[i].status, DDB_OK);
+        assert_non_null(resps[i]);
+        attempts += errs[i].attempts;
+    }
+    assert_int_equal(attempts, 6);
+    assert_int_equal(fake_http_nrequests(f->srv), 6);
+    assert_int_equal(t.events, 3); /* one per call, retries included */
+    put_all(resps, 3);
+    put_all(reqs, 3);
+}
+
+/* A call that fails does not stop the others; the result is its status. */
+static void test_call_many_one_fails(void **state)
+{
+    fixture *f = *state;
+    f->dconf.max_attempts = 2;
+    fake_http_push_simple(f->srv, 200, JSON, "{\"Count\":0}");
+    fake_http_push_simple(f->srv, 400, JSON,
+                          "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ValidationException\","
+                          "\"message\":\"bad segment\"}");
+    fake_http_push_simple(f->srv, 200, JSON, "{\"Count\":0}");
+    json_object *reqs[3], *resps[3];
+    ddb_error errs[3];
+    trace_log t = {0};
+    assert_int_equal(run_many(f, 3, reqs, resps, errs, &t), DDB_ERR_VALIDATION);
+    int failed = 0;
+    for (int i = 0; i < 3; i++) {
+        if (errs[i].status == DDB_OK) {
+            assert_non_null(resps[i]);
+            assert_int_equal(t.status[i], DDB_OK);
+            continue;
+        }
+        failed++;
+        assert_null(resps[i]);
+        assert_int_equal(errs[i].status, DDB_ERR_VALIDATION);
+        assert_int_equal(errs[i].attempts, 1); /* not retried */
+        assert_non_null(strstr(errs[i].message, "bad segment"));
+        assert_int_equal(t.status[i], DDB_ERR_VALIDATION);
+    }
+    assert_int_equal(failed, 1);
+    assert_int_equal(fake_http_nrequests(f->srv), 3);
+    put_all(resps, 3);
+    put_all(reqs, 3);
+}
+
+/* Throttling that outlasts the attempts fails that call with the
+ * client's throttling message; the deadline is shared. */
+static void test_call_many_throttled_and_deadline(void **state)
+{
+    fixture *f = *state;
+    f->dconf.max_attempts = 2;
+    for (int i = 0; i < 4; i++)
+        fake_http_push_simple(f->srv, 400, JSON, PTEE);
+    json_object *reqs[2], *resps[2];
+    ddb_error errs[2];
+    segment_reqs(reqs, 2);
+    ddb_client *c = ddb_client_new(&f->schema, &f->dconf);
+    assert_int_equal(ddb_call_many(c, DDB_SCAN, reqs, 2, 0, resps, errs), DDB_ERR_THROTTLED);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(errs[i].status, DDB_ERR_THROTTLED);
+        assert_int_equal(errs[i].attempts, 2);
+        assert_non_null(strstr(errs[i].message, "retry later or narrow the query"));
+        assert_null(resps[i]);
+    }
+    assert_int_equal(fake_http_nrequests(f->srv), 4);
+    /* A deadline already passed: nothing is sent. */
+    assert_int_equal(ddb_call_many(c, DDB_SCAN, reqs, 2, mono_ms() - 1, resps, errs),
+                     DDB_ERR_TIMEOUT);
+    assert_non_null(strstr(errs[1].message, "deadline passed before Scan"));
+    assert_int_equal(fake_http_nrequests(f->srv), 4);
+    /* Not a read operation: refused without a request. */
+    assert_int_equal(ddb_call_many(c, (ddb_op)6, reqs, 2, 0, resps, errs), DDB_ERR_VALIDATION);
+    assert_int_equal(ddb_call_many(c, DDB_SCAN, reqs, 0, 0, resps, errs), DDB_OK);
+    assert_int_equal(fake_http_nrequests(f->srv), 4);
+    ddb_client_free(c);
+    put_all(reqs, 2);
+}
+
+/* More calls than handles: the rest wait their turn; all complete; the
+ * multi handle's connections are reused by the next batch. */
+static void test_call_many_more_than_handles(void **state)
+{
+    fixture *f = *state;
+    enum { N = DDB_MANY_MAX + 4 };
+    for (int i = 0; i < 2 * N; i++)
+        fake_http_push_simple(f->srv, 200, JSON, "{\"Items\":[{}],\"Count\":1}");
+    json_object *reqs[N], *resps[N];
+    ddb_error errs[N];
+    segment_reqs(reqs, N);
+    ddb_client *c = ddb_client_new(&f->schema, &f->dconf);
+    assert_int_equal(ddb_call_many(c, DDB_SCAN, reqs, N, 0, resps, errs), DDB_OK);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(jget_int(resps[i], "Count", -1), 1);
+    put_all(resps, N);
+    size_t conns = fake_http_nconnections(f->srv);
+    assert_true(conns >= 2 && conns <= DDB_MANY_MAX);
+    assert_int_equal(ddb_call_many(c, DDB_SCAN, reqs, N, 0, resps, errs), DDB_OK);
+    put_all(resps, N);
+    assert_int_equal(fake_http_nrequests(f->srv), 2 * N);
+    assert_int_equal(fake_http_nconnections(f->srv), conns);
+    ddb_client_free(c);
+    put_all(reqs, N);
+}
+
+static void test_retry_delay(void **state)
+{
+    fixture *f = *state;
+    f->dconf.max_attempts = 3;
+    f->dconf.base_backoff_ms = 10;
+    ddb_client *c = ddb_client_new(&f->schema, &f->dconf);
+    for (int i = 0; i < 50; i++) {
+        int64_t d0 = ddb_client_retry_delay(c, 0), d1 = ddb_client_retry_delay(c, 1);
+        assert_true(d0 >= 0 && d0 <= 10);
+        assert_true(d1 >= 0 && d1 <= 20);
+    }
+    assert_int_equal(ddb_client_retry_delay(c, 2), -1); /* a 4th attempt: past max_attempts */
+    assert_int_equal(ddb_client_retry_delay(c, -1), -1);
+    ddb_client_free(c);
+}
+
 static void test_endpoint_and_names(void **state)
 {
     fixture *f = *state;
@@ -650,6 +866,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_expired_token_refreshes_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_credentials_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trace_hook, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_call_many_runs_concurrently, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_call_many_retries_each_call, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_call_many_one_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_call_many_throttled_and_deadline, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_call_many_more_than_handles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retry_delay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_endpoint_and_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dynalite, setup, teardown),
     };
