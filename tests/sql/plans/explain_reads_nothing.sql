@@ -1,0 +1,1 @@
+EXPLAIN SELECT COUNT(*) FROM orders

@@ -1,0 +1,2 @@
+-- plan
+SELECT name FROM customers WHERE customer_id = 'C0001'

@@ -1,0 +1,1 @@
+SELECT product_id FROM products WHERE LOWER(name) = 'eco kite'
