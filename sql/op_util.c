@@ -123,10 +123,20 @@ void idx_sort(size_t *idx, size_t n, idx_cmp_fn cmp, const void *ctx)
     free(tmp);
 }
 
+/* value_order, with a shortcut for the common case of two numbers of one
+   scale (a column's values usually share it), where the coefficients
+   order the values. */
+static inline int key_order(const value_t *a, const value_t *b)
+{
+    if (a->type == VAL_NUMBER && b->type == VAL_NUMBER && a->u.num.d.exp == b->u.num.d.exp)
+        return (a->u.num.d.coef > b->u.num.d.coef) - (a->u.num.d.coef < b->u.num.d.coef);
+    return value_order(a, b);
+}
+
 int rows_order(const value_t *a, const value_t *b, const int *cols, const bool *desc, int n)
 {
     for (int k = 0; k < n; k++) {
-        int c = value_order(&a[cols[k]], &b[cols[k]]);
+        int c = key_order(&a[cols[k]], &b[cols[k]]);
         if (c)
             return desc[k] ? -c : c;
     }

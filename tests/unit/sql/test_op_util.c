@@ -85,6 +85,47 @@ static void test_rows_order_directions(void **state)
     row_free(n, 2);
 }
 
+static int sign(int c)
+{
+    return (c > 0) - (c < 0);
+}
+
+static void test_rows_order_agrees_with_value_order(void **state)
+{
+    (void)state;
+    /* Same-scale numbers take a shortcut; it must order like value_order. */
+    const char *vals[] = {"-1.50",
+                          "1.25",
+                          "-0.01",
+                          "0.00",
+                          "0",
+                          "12.34",
+                          "-12.34",
+                          "1.5",
+                          "1.50",
+                          "2",
+                          "-2",
+                          "1E+10",
+                          "1e-10",
+                          "'a'",
+                          "NULL",
+                          "2.5d",
+                          "true",
+                          "99999999999999999999999999999999999999",
+                          "-99999999999999999999999999999999999999"};
+    size_t n = sizeof vals / sizeof vals[0];
+    int cols[1] = {0};
+    bool asc[1] = {false};
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < n; j++) {
+            value_t a = test_value(vals[i]), b = test_value(vals[j]);
+            assert_int_equal(sign(rows_order(&a, &b, cols, asc, 1)), sign(value_order(&a, &b)));
+            value_free(&a);
+            value_free(&b);
+        }
+    }
+}
+
 /* ---- keyset ---------------------------------------------------------------- */
 
 static void test_keyset_numbers_in_insertion_order(void **state)
@@ -284,6 +325,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idx_sort_sorted_and_stable),
         cmocka_unit_test(test_rows_order_directions),
+        cmocka_unit_test(test_rows_order_agrees_with_value_order),
         cmocka_unit_test(test_keyset_numbers_in_insertion_order),
         cmocka_unit_test(test_keyset_sql_equality),
         cmocka_unit_test(test_keys_helpers),
