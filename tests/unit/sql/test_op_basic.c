@@ -139,6 +139,27 @@ static void test_filter_child_error_propagates(void **state)
     op_free(op);
 }
 
+static void test_filter_checks_limits_in_long_loops(void **state)
+{
+    (void)state;
+    buf_t b = BUF_INIT(1 << 20);
+    for (int i = 0; i < 5000; i++)
+        buf_printf(&b, "%s%d", i ? ";" : "", i);
+    /* A deadline long past: the filter notices within a few thousand
+       dropped rows instead of reading on. */
+    exec_limits lim = {.deadline_ms = 1};
+    exec_ctx_init(&ctx, &lim, 0);
+    op_t *src = test_rows_op(1, buf_cstr(&b));
+    op_t *op = op_filter(src, t_const("false"));
+    char *got = test_run_op(op, &ctx);
+    assert_int_equal(ctx.err_kind, EXEC_ERR_TIMEOUT);
+    assert_non_null(strstr(got, "time limit"));
+    assert_true(test_rows_stats_of(src)->pulled < 5000);
+    free(got);
+    op_free(op);
+    buf_free(&b);
+}
+
 /* ---- project --------------------------------------------------------------- */
 
 static void test_project_columns_and_expressions(void **state)
@@ -294,6 +315,7 @@ int main(void)
         cmocka_unit_test_setup(test_filter_keeps_true_rows_only, setup),
         cmocka_unit_test_setup(test_filter_non_boolean_is_error, setup),
         cmocka_unit_test_setup(test_filter_child_error_propagates, setup),
+        cmocka_unit_test_setup(test_filter_checks_limits_in_long_loops, setup),
         cmocka_unit_test_setup(test_project_columns_and_expressions, setup),
         cmocka_unit_test_setup(test_project_error_frees_partial_row, setup),
         cmocka_unit_test_setup(test_project_width_zero, setup),

@@ -283,6 +283,25 @@ static void test_memory_limit(void **state)
     free(rows);
 }
 
+static void test_cross_join_checks_limits(void **state)
+{
+    (void)state;
+    buf_t b = BUF_INIT(1 << 20);
+    for (int i = 0; i < 100; i++)
+        buf_printf(&b, "%s%d", i ? ";" : "", i);
+    exec_limits lim = {.deadline_ms = 1};
+    exec_ctx_init(&ctx, &lim, 0);
+    /* 10000 pairs, none matching: the loop checks the deadline. */
+    op_t *op = op_nl_join(test_rows_op(1, buf_cstr(&b)), test_rows_op(1, buf_cstr(&b)),
+                          t_const("false"), JOIN_INNER);
+    char *got = test_run_op(op, &ctx);
+    assert_int_equal(ctx.err_kind, EXEC_ERR_TIMEOUT);
+    assert_int_equal(ctx.mem_used, 0);
+    free(got);
+    op_free(op);
+    buf_free(&b);
+}
+
 static void test_explain(void **state)
 {
     (void)state;
@@ -330,6 +349,7 @@ int main(void)
         cmocka_unit_test_setup(test_condition_errors, setup),
         cmocka_unit_test_setup(test_hash_join_equals_nested_loop, setup),
         cmocka_unit_test_setup(test_memory_limit, setup),
+        cmocka_unit_test_setup(test_cross_join_checks_limits, setup),
         cmocka_unit_test_setup(test_explain, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
