@@ -18,6 +18,10 @@
 #include "sql/exec.h"
 #include "sql/value.h"
 
+/* The longest STRING a function builds (REPLACE, CONCAT): more is an error
+ * rather than unbounded memory. */
+#define FN_MAX_RESULT_BYTES (16 * 1024 * 1024)
+
 typedef enum fn_id {
     FN_COALESCE,          /* (a, b, ...): the first non-NULL */
     FN_NULLIF,            /* (a, b): NULL when a = b, else a */
