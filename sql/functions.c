@@ -11,6 +11,8 @@
 #include <strings.h>
 
 #include "core/base/alloc.h"
+#include "core/base/suggest.h"
+#include "sql/datetime.h"
 #include "sql/ddb_value.h"
 
 /* ---- the table -------------------------------------------------------------- */
@@ -120,27 +122,26 @@ static bool too_long(exec_ctx *ctx, const sql_pos *pos, fn_id fn)
 #define NEED_INTEGER "an integer NUMBER"
 #define HINT_INTEGER "use CAST(x AS INTEGER) to convert"
 
-/* An integer argument, clamped to +-2^62 so sums of two cannot overflow. */
+/* An integer argument as an exact decimal (integral NUMBERs, and DOUBLEs
+ * with an integral value; doubles beyond DynamoDB's range become +-1E+100,
+ * which is as good as infinite for positions and digits). */
 static bool int_arg(exec_ctx *ctx, const sql_pos *pos, fn_id fn, const value_t *args, size_t i,
-                    int64_t *out)
+                    dec_t *out)
 {
     const value_t *v = &args[i];
-    const int64_t lim = INT64_C(1) << 62;
     if (v->type == VAL_NUMBER && dec_is_integer(&v->u.num.d)) {
-        int64_t x;
-        if (dec_to_int64(&v->u.num.d, &x) != DEC_OK)
-            x = dec_sign(&v->u.num.d) < 0 ? -lim : lim;
-        *out = x < -lim ? -lim : x > lim ? lim : x;
+        *out = v->u.num.d;
         return true;
     }
     if (v->type == VAL_DOUBLE && !isnan(v->u.f)) {
-        double f = v->u.f;
-        if (f >= (double)lim || f <= -(double)lim) {
-            *out = f > 0 ? lim : -lim; /* huge doubles are integers */
-            return true;
-        }
-        if ((double)(int64_t)f == f) {
-            *out = (int64_t)f;
+        if (dec_from_double(v->u.f, out) != DEC_OK) {
+            double a = v->u.f < 0 ? -v->u.f : v->u.f;
+            if (a >= 1) {
+                out->coef = v->u.f < 0 ? -1 : 1;
+                out->exp = 100;
+                return true;
+            }
+        } else if (dec_is_integer(out)) {
             return true;
         }
     }
@@ -157,6 +158,16 @@ static bool int_arg(exec_ctx *ctx, const sql_pos *pos, fn_id fn, const value_t *
                          fname(fn), i + 1, txt);
     }
     return arg_fail(ctx, pos, fn, i, NEED_INTEGER, v, HINT_INTEGER);
+}
+
+/* An integral decimal saturated to +-2^62 (beyond any string's length). */
+static int64_t sat62(const dec_t *d)
+{
+    const int64_t lim = INT64_C(1) << 62;
+    int64_t x;
+    if (dec_to_int64(d, &x) != DEC_OK)
+        return dec_sign(d) < 0 ? -lim : lim;
+    return x < -lim ? -lim : x > lim ? lim : x;
 }
 
 /* ---- UTF-8 ------------------------------------------------------------------ */
@@ -275,18 +286,26 @@ static bool fn_substring(exec_ctx *ctx, fn_id fn, const value_t *args, size_t n,
     const value_t *s = &args[0];
     if (s->type != VAL_STRING && s->type != VAL_BINARY)
         return arg_fail(ctx, pos, fn, 0, "a STRING or BINARY", s, HINT_TEXT);
-    int64_t start, count = 0;
-    if (!int_arg(ctx, pos, fn, args, 1, &start))
+    dec_t start_d, count_d, end_d;
+    if (!int_arg(ctx, pos, fn, args, 1, &start_d))
         return false;
+    int64_t start = sat62(&start_d), end = 0; /* end: exclusive, 1-based */
     if (n > 2) {
-        if (!int_arg(ctx, pos, fn, args, 2, &count))
+        if (!int_arg(ctx, pos, fn, args, 2, &count_d))
             return false;
-        if (count < 0)
+        if (dec_sign(&count_d) < 0) {
+            char t[DEC_STR_MAX];
+            dec_format(&count_d, t);
             return exec_fail(ctx, EXEC_ERR_SQL, pos,
-                             "SUBSTRING: argument 3 (the count) must not be negative, got %lld",
-                             (long long)count);
+                             "SUBSTRING: argument 3 (the count) must not be negative, got %s", t);
+        }
+        /* The end is computed exactly, then saturated: SUBSTRING(s, -1E30,
+           1E30 + 3) is the first two characters. */
+        if (dec_add(&start_d, &count_d, &end_d) == DEC_OK)
+            end = sat62(&end_d);
+        else
+            end = INT64_C(1) << 62; /* only two huge positives overflow */
     }
-    /* Both are within +-2^62, so the sum cannot overflow. */
     int64_t first = start < 1 ? 1 : start;
     const vbytes *b = s->u.bytes;
     size_t from, to;
@@ -294,7 +313,6 @@ static bool fn_substring(exec_ctx *ctx, fn_id fn, const value_t *args, size_t n,
         from = (uint64_t)(first - 1) < b->len ? (size_t)(first - 1) : b->len;
         to = b->len;
         if (n > 2) {
-            int64_t end = start + count; /* exclusive, 1-based */
             to = end <= 1 ? 0 : (uint64_t)(end - 1) < b->len ? (size_t)(end - 1) : b->len;
         }
         *out = value_binary(b->data + from, to > from ? to - from : 0);
@@ -303,7 +321,6 @@ static bool fn_substring(exec_ctx *ctx, fn_id fn, const value_t *args, size_t n,
     from = u8_offset(b->data, b->len, first - 1);
     to = b->len;
     if (n > 2) {
-        int64_t end = start + count;
         int64_t nchars = end - first;
         to = nchars <= 0 ? from : from + u8_offset(b->data + from, b->len - from, nchars);
     }
@@ -510,9 +527,10 @@ static bool fn_unary_num(exec_ctx *ctx, fn_id fn, const value_t *args, size_t n,
         return false;
     int32_t digits = 0;
     if (fn == FN_ROUND && n > 1) {
-        int64_t x;
-        if (!int_arg(ctx, pos, fn, args, 1, &x))
+        dec_t xd;
+        if (!int_arg(ctx, pos, fn, args, 1, &xd))
             return false;
+        int64_t x = sat62(&xd);
         digits = x < -100000 ? -100000 : x > 100000 ? 100000 : (int32_t)x;
     }
     if (args[0].type == VAL_DOUBLE) {
@@ -539,7 +557,7 @@ static bool fn_unary_num(exec_ctx *ctx, fn_id fn, const value_t *args, size_t n,
     dec_status st = DEC_OK;
     switch (fn) {
     case FN_ABS:
-        if (dec_sign(a) >= 0) {
+        if (dec_sign(a) > 0) {
             *out = value_copy(&args[0]); /* keeps the original text */
             return true;
         }
@@ -693,24 +711,121 @@ static bool fn_contains(const value_t *args, value_t *out)
 
 static bool fn_now(exec_ctx *ctx, fn_id fn, const sql_pos *pos, value_t *out)
 {
-    (void)out;
-    return exec_fail(ctx, EXEC_ERR_SQL, pos, "%s is not available yet", fname(fn));
+    dt_time t;
+    if (!dt_from_ms(ctx->now_ms, fn == FN_CURRENT_DATE, &t))
+        return exec_fail(ctx, EXEC_ERR_SQL, pos, "%s: the clock is outside the years 0000..9999",
+                         fname(fn));
+    char buf[DT_STR_MAX];
+    size_t n = dt_format(&t, buf);
+    *out = value_string(buf, n);
+    return true;
+}
+
+/* A date/time argument: an ISO-8601 STRING or an epoch NUMBER (or DOUBLE). */
+static bool time_arg(exec_ctx *ctx, const sql_pos *pos, fn_id fn, const value_t *args, size_t i,
+                     dt_time *t)
+{
+    const value_t *v = &args[i];
+    char why[160];
+    if (v->type == VAL_STRING) {
+        const vbytes *b = v->u.bytes;
+        if (dt_parse(b->data, b->len, t, why, sizeof why))
+            return true;
+        size_t k = b->len > 40 ? 40 : b->len;
+        return exec_fail(
+            ctx, EXEC_ERR_SQL, pos,
+            "%s: argument %zu '%.*s%s' is not a date or timestamp: %s; use " DT_FORMATS, fname(fn),
+            i + 1, (int)k, b->data, k < b->len ? "..." : "", why);
+    }
+    if (v->type == VAL_NUMBER || v->type == VAL_DOUBLE) {
+        dec_t d;
+        char txt[DEC_STR_MAX];
+        if (v->type == VAL_DOUBLE) {
+            if (dec_from_double(v->u.f, &d) != DEC_OK) {
+                snprintf(txt, sizeof txt, "%g", v->u.f);
+                return exec_fail(
+                    ctx, EXEC_ERR_SQL, pos,
+                    "%s: argument %zu (%s) is not a usable epoch time; use " DT_FORMATS, fname(fn),
+                    i + 1, txt);
+            }
+        } else {
+            d = v->u.num.d;
+        }
+        if (dt_from_epoch(&d, t, why, sizeof why))
+            return true;
+        const char *shown = v->type == VAL_NUMBER ? value_number_text(v, txt) : txt;
+        if (v->type == VAL_DOUBLE)
+            snprintf(txt, sizeof txt, "%.17g", v->u.f);
+        return exec_fail(ctx, EXEC_ERR_SQL, pos,
+                         "%s: argument %zu (%s) is not a usable epoch time: %s; use " DT_FORMATS,
+                         fname(fn), i + 1, shown, why);
+    }
+    return arg_fail(ctx, pos, fn, i, "an ISO-8601 date STRING or an epoch NUMBER", v,
+                    "use " DT_FORMATS);
+}
+
+/* The field (EXTRACT) or unit (DATE_TRUNC) argument. */
+static bool field_arg(exec_ctx *ctx, const sql_pos *pos, fn_id fn, const value_t *args, dt_field *f)
+{
+    const char *what = fn == FN_EXTRACT ? "field" : "unit";
+    const char *list = fn == FN_EXTRACT ? DT_EXTRACT_FIELDS : DT_TRUNC_UNITS;
+    if (args[0].type != VAL_STRING)
+        return arg_fail(
+            ctx, pos, fn, 0, fn == FN_EXTRACT ? "a field name" : "a unit name", &args[0],
+            fn == FN_EXTRACT ? "use one of " DT_EXTRACT_FIELDS : "use one of " DT_TRUNC_UNITS);
+    const vbytes *b = args[0].u.bytes;
+    if (dt_field_parse(b->data, b->len, f) && (fn == FN_EXTRACT || dt_field_truncates(*f)))
+        return true;
+    const char *cands[DT_F_COUNT_];
+    size_t nc = 0;
+    for (int k = 0; k < DT_F_COUNT_; k++)
+        if (fn == FN_EXTRACT || dt_field_truncates((dt_field)k))
+            cands[nc++] = dt_field_name((dt_field)k);
+    char word[65];
+    size_t k = b->len < 64 ? b->len : 64;
+    memcpy(word, b->data, k);
+    word[k] = '\0';
+    const char *near = strlen(word) == b->len ? suggest_nearest(word, cands, nc) : NULL;
+    size_t shown = b->len > 40 ? 40 : b->len;
+    return exec_fail(ctx, EXEC_ERR_SQL, pos, "%s: unknown %s '%.*s%s'%s%s%s; the %ss are %s",
+                     fname(fn), what, (int)shown, b->data, shown < b->len ? "..." : "",
+                     near ? " (did you mean " : "", near ? near : "", near ? "?)" : "", what, list);
 }
 
 static bool fn_extract(exec_ctx *ctx, fn_id fn, const value_t *args, const sql_pos *pos,
                        value_t *out)
 {
-    (void)args;
-    (void)out;
-    return exec_fail(ctx, EXEC_ERR_SQL, pos, "%s is not available yet", fname(fn));
+    dt_field f;
+    dt_time t;
+    if (!field_arg(ctx, pos, fn, args, &f) || !time_arg(ctx, pos, fn, args, 1, &t))
+        return false;
+    dec_t d;
+    dt_extract(&t, f, &d);
+    *out = value_number(&d);
+    return true;
 }
 
 static bool fn_date_trunc(exec_ctx *ctx, fn_id fn, const value_t *args, const sql_pos *pos,
                           value_t *out)
 {
-    (void)args;
-    (void)out;
-    return exec_fail(ctx, EXEC_ERR_SQL, pos, "%s is not available yet", fname(fn));
+    dt_field f;
+    dt_time t, r;
+    if (!field_arg(ctx, pos, fn, args, &f) || !time_arg(ctx, pos, fn, args, 1, &t))
+        return false;
+    if (!dt_trunc(&t, f, &r))
+        return exec_fail(ctx, EXEC_ERR_SQL, pos,
+                         "DATE_TRUNC: the start of the %s falls before the year 0000",
+                         dt_field_name(f));
+    if (r.form == DT_DATE || r.form == DT_TIMESTAMP) {
+        char buf[DT_STR_MAX];
+        size_t n = dt_format(&r, buf);
+        *out = value_string(buf, n);
+    } else {
+        dec_t d;
+        dt_to_epoch(&r, &d);
+        *out = value_number(&d);
+    }
+    return true;
 }
 
 /* ---- dispatch ------------------------------------------------------------------- */
