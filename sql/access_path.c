@@ -564,6 +564,7 @@ static bool sampled_everywhere(const tinfo *t, const char *attr)
  * flag says. A Query needs partition key = v, and SQL's `k = v` is not true
  * when k is missing, so the partition key never loses a row. The sort key
  * can: the index is used only when
+ *   (0) its sort key is one of the table's key attributes (on every item);
  *   (a) a conjunct is false/NULL whenever the sort key is NULL or missing
  *       (any comparison, IN, BETWEEN or LIKE with it as an operand, or
  *       IS NOT NULL), so the missing items are not wanted anyway; or
@@ -578,6 +579,8 @@ static bool complete(const planner *p, const ixinfo *ix, bool *assumed)
     *assumed = false;
     if (!ix->name || !ix->sk)
         return true;
+    if (attr_eq(ix->sk, p->t->t.pk) || attr_eq(ix->sk, p->t->t.sk))
+        return true; /* a table key attribute is on every item */
     if (implies_present(p->k, p->n, ix->sk))
         return true;
     if (ix->sparse == 0 || sampled_everywhere(p->t, ix->sk)) {

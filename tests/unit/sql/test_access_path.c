@@ -886,6 +886,25 @@ static void test_gsi_sparse_on_hash_key_only(void **state)
     free(d);
 }
 
+static void test_gsi_sort_key_is_table_key(void **state)
+{
+    (void)state;
+    /* The sort key is the table's partition key: every item has it. */
+    char *d = gsi_desc(",{'name':'by_customer','type':'GSI','hashKey':'customer_id',"
+                       "'hashKeyType':'S','sortKey':'order_id','sortKeyType':'S',"
+                       "'projection':{'type':'ALL'}}",
+                       NULL);
+    fx f;
+    fx_init(&f, d, "order_id,customer_id");
+    fx_add(&f, eq(1, "'c'"));
+    fx_choose(&f);
+    assert_int_equal(f.out.spec.kind, ACC_QUERY);
+    assert_string_equal(f.out.spec.index, "by_customer");
+    assert_null(strstr(f.out.reason, "assumes"));
+    fx_free(&f);
+    free(d);
+}
+
 static void test_gsi_hash_only_always_complete(void **state)
 {
     (void)state;
@@ -1333,6 +1352,7 @@ int main(void)
         cmocka_unit_test(test_gsi_not_sparse),
         cmocka_unit_test(test_gsi_sparse_never_drops_rows),
         cmocka_unit_test(test_gsi_sparse_on_hash_key_only),
+        cmocka_unit_test(test_gsi_sort_key_is_table_key),
         cmocka_unit_test(test_gsi_hash_only_always_complete),
         cmocka_unit_test(test_gsi_include_projection),
         cmocka_unit_test(test_index_status_and_choice),
