@@ -162,6 +162,10 @@ host = 127.0.0.1
 port = ${redisPort}
 key_prefix = ${keyPrefix}
 
+[sql]
+# a fixed test key, so cursors are stable and no warning is logged
+cursor_secret = 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+
 [schema ${schema}]
 default = true
 region = ${DEMO_REGION}
