@@ -1,6 +1,6 @@
 /* Access-path choice (sql/access_path.h).
  *
- * Outline: parse the description (the table, then every ACTIVE secondary
+ * Outline: parse the description (the table, then every usable secondary
  * index), classify each conjunct (which key attribute it constrains and how,
  * which attribute it proves present), build one candidate per usable access
  * (GetItem, BatchGetItem, a Query per table/index), estimate each, pick one,
