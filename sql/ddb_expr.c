@@ -113,24 +113,11 @@ static void rollback(ddb_expr *x, const ddb_mark *m)
 
 /* ---- key conditions and projections -------------------------------------- */
 
-static const char *cmp_text(sql_op op)
+/* The comparisons DynamoDB shares with SQL, written alike (sql_op_text). */
+static bool is_cmp(sql_op op)
 {
-    switch (op) {
-    case SQL_OP_EQ:
-        return "=";
-    case SQL_OP_NE:
-        return "<>";
-    case SQL_OP_LT:
-        return "<";
-    case SQL_OP_LE:
-        return "<=";
-    case SQL_OP_GT:
-        return ">";
-    case SQL_OP_GE:
-        return ">=";
-    default:
-        return NULL;
-    }
+    return op == SQL_OP_EQ || op == SQL_OP_NE || op == SQL_OP_LT || op == SQL_OP_LE ||
+           op == SQL_OP_GT || op == SQL_OP_GE;
 }
 
 static sql_op skc_op(skc_kind k)
@@ -176,7 +163,7 @@ void ddb_expr_key_condition(ddb_expr *x, buf_t *out, const char *pk, json_object
         hi = NULL;
     } else {
         ddb_expr_name(x, out, sk);
-        buf_printf(out, " %s ", cmp_text(skc_op(skc)));
+        buf_printf(out, " %s ", sql_op_text(skc_op(skc)));
         ddb_expr_value(x, out, lo);
     }
     json_object_put(hi);
@@ -356,7 +343,7 @@ static sql_op flip(sql_op op)
 static bool split_compare(const bexpr *e, const ddb_path *sp, int nslots, attr_ref *a, sql_op *op,
                           const bexpr **c, val_class *cls)
 {
-    if (!cmp_text(e->op))
+    if (!is_cmp(e->op))
         return false;
     if (attr_or_size(e->args[0], sp, nslots, a)) {
         *op = e->op;
@@ -525,7 +512,7 @@ static int tr_compare(tr_ctx *t, const bexpr *e, buf_t *out)
     if (!av)
         return 0;
     write_attr(t, out, &a);
-    buf_printf(out, " %s ", cmp_text(op));
+    buf_printf(out, " %s ", sql_op_text(op));
     ddb_expr_value(t->x, out, av);
     t->ops++;
     return 1;

@@ -12,6 +12,7 @@
 #include "core/base/json_util.h"
 #include "sql/ddb_expr.h"
 #include "sql/functions.h"
+#include "tests/unit/support/test_rows_op.h"
 
 static const sql_pos P0 = {1, 1, 0};
 
@@ -45,11 +46,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static bexpr *col(int slot)
-{
-    return bexpr_col(slot, P0);
-}
-
 static bexpr *str(const char *s)
 {
     return bexpr_const(value_cstring(s), P0);
@@ -65,11 +61,6 @@ static bexpr *num(const char *text)
 static bexpr *null_c(void)
 {
     return bexpr_const(value_null(), P0);
-}
-
-static bexpr *cmp(sql_op op, bexpr *a, bexpr *b)
-{
-    return bexpr_binary(op, a, b, P0);
 }
 
 static bexpr *node(bx_kind kind, bool negated, int nargs, ...)
@@ -98,7 +89,7 @@ static bexpr *func(int fn, int nargs, bexpr *a, bexpr *b)
 static bexpr *path_into(int slot, const char *name, long index)
 {
     bexpr *e = bexpr_new(BX_PATH, P0);
-    bexpr_add_arg(e, col(slot));
+    bexpr_add_arg(e, t_col(slot));
     e->steps = calloc(2, sizeof *e->steps);
     e->steps[0].name = strdup(name);
     e->nsteps = 1;
@@ -295,48 +286,48 @@ static void test_pushable(void **state)
     /* comparisons, either order, every operator */
     sql_op ops[] = {SQL_OP_EQ, SQL_OP_NE, SQL_OP_LT, SQL_OP_LE, SQL_OP_GT, SQL_OP_GE};
     for (size_t i = 0; i < 6; i++) {
-        assert_true(pushable(cmp(ops[i], col(S_TOTAL), num("5"))));
-        assert_true(pushable(cmp(ops[i], str("x"), col(S_STATUS))));
+        assert_true(pushable(t_bin(ops[i], t_col(S_TOTAL), num("5"))));
+        assert_true(pushable(t_bin(ops[i], str("x"), t_col(S_STATUS))));
     }
-    assert_true(pushable(cmp(SQL_OP_EQ, col(S_CITY), str("Oslo"))));
-    assert_true(pushable(cmp(SQL_OP_EQ, path_into(S_ITEM, "total", -1), num("1"))));
-    assert_true(pushable(cmp(SQL_OP_EQ, path_into(S_TAGS, "x", 2), num("1"))));
-    assert_true(pushable(cmp(SQL_OP_EQ, col(S_STATUS), bexpr_const(value_bool(true), P0))));
-    assert_true(pushable(cmp(SQL_OP_LT, col(S_TOTAL), bexpr_const(value_double(2.5), P0))));
+    assert_true(pushable(t_bin(SQL_OP_EQ, t_col(S_CITY), str("Oslo"))));
+    assert_true(pushable(t_bin(SQL_OP_EQ, path_into(S_ITEM, "total", -1), num("1"))));
+    assert_true(pushable(t_bin(SQL_OP_EQ, path_into(S_TAGS, "x", 2), num("1"))));
+    assert_true(pushable(t_bin(SQL_OP_EQ, t_col(S_STATUS), bexpr_const(value_bool(true), P0))));
+    assert_true(pushable(t_bin(SQL_OP_LT, t_col(S_TOTAL), bexpr_const(value_double(2.5), P0))));
     bexpr *outer = bexpr_new(BX_OUTER, P0);
     outer->depth = 1;
     outer->slot = 0;
-    assert_true(pushable(cmp(SQL_OP_EQ, col(S_STATUS), outer)));
-    assert_true(pushable(cmp(SQL_OP_GT, col(S_TOTAL),
-                             bexpr_unary(SQL_OP_NEG, num("5"), P0)))); /* evaluated at open */
+    assert_true(pushable(t_bin(SQL_OP_EQ, t_col(S_STATUS), outer)));
+    assert_true(pushable(t_bin(SQL_OP_GT, t_col(S_TOTAL),
+                               bexpr_unary(SQL_OP_NEG, num("5"), P0)))); /* evaluated at open */
 
     /* not pushable */
-    assert_false(pushable(cmp(SQL_OP_EQ, col(S_STATUS), col(S_CITY))));
-    assert_false(pushable(cmp(SQL_OP_EQ, col(S_ITEM), str("x")))); /* the whole item */
-    assert_false(pushable(cmp(SQL_OP_EQ, col(S_STATUS), null_c())));
-    assert_false(pushable(cmp(SQL_OP_LT, col(S_STATUS), bexpr_const(value_bool(true), P0))));
-    assert_false(pushable(cmp(SQL_OP_EQ, col(S_STATUS), str("")))); /* empty */
-    assert_false(pushable(cmp(SQL_OP_ADD, col(S_TOTAL), num("1"))));
-    assert_false(pushable(cmp(SQL_OP_EQ, cmp(SQL_OP_ADD, col(S_TOTAL), num("1")), num("2"))));
-    assert_false(pushable(bexpr_unary(SQL_OP_NOT, cmp(SQL_OP_EQ, col(S_TOTAL), num("1")), P0)));
-    assert_false(pushable(cmp(SQL_OP_EQ, func(FN_LOWER, 1, col(S_STATUS), NULL), str("x"))));
-    assert_false(pushable(col(S_STATUS)));
-    assert_false(pushable(cmp(SQL_OP_EQ, col(99), str("x")))); /* not a slot of this read */
+    assert_false(pushable(t_bin(SQL_OP_EQ, t_col(S_STATUS), t_col(S_CITY))));
+    assert_false(pushable(t_bin(SQL_OP_EQ, t_col(S_ITEM), str("x")))); /* the whole item */
+    assert_false(pushable(t_bin(SQL_OP_EQ, t_col(S_STATUS), null_c())));
+    assert_false(pushable(t_bin(SQL_OP_LT, t_col(S_STATUS), bexpr_const(value_bool(true), P0))));
+    assert_false(pushable(t_bin(SQL_OP_EQ, t_col(S_STATUS), str("")))); /* empty */
+    assert_false(pushable(t_bin(SQL_OP_ADD, t_col(S_TOTAL), num("1"))));
+    assert_false(pushable(t_bin(SQL_OP_EQ, t_bin(SQL_OP_ADD, t_col(S_TOTAL), num("1")), num("2"))));
+    assert_false(pushable(bexpr_unary(SQL_OP_NOT, t_bin(SQL_OP_EQ, t_col(S_TOTAL), num("1")), P0)));
+    assert_false(pushable(t_bin(SQL_OP_EQ, func(FN_LOWER, 1, t_col(S_STATUS), NULL), str("x"))));
+    assert_false(pushable(t_col(S_STATUS)));
+    assert_false(pushable(t_bin(SQL_OP_EQ, t_col(99), str("x")))); /* not a slot of this read */
 
     /* AND / OR */
-    assert_true(pushable(cmp(SQL_OP_OR, cmp(SQL_OP_EQ, col(S_STATUS), str("a")),
-                             cmp(SQL_OP_AND, cmp(SQL_OP_GT, col(S_TOTAL), num("1")),
-                                 node(BX_IS_NULL, false, 1, col(S_CITY))))));
-    assert_false(pushable(cmp(SQL_OP_OR, cmp(SQL_OP_EQ, col(S_STATUS), str("a")),
-                              cmp(SQL_OP_EQ, col(S_STATUS), col(S_CITY)))));
+    assert_true(pushable(t_bin(SQL_OP_OR, t_bin(SQL_OP_EQ, t_col(S_STATUS), str("a")),
+                               t_bin(SQL_OP_AND, t_bin(SQL_OP_GT, t_col(S_TOTAL), num("1")),
+                                     node(BX_IS_NULL, false, 1, t_col(S_CITY))))));
+    assert_false(pushable(t_bin(SQL_OP_OR, t_bin(SQL_OP_EQ, t_col(S_STATUS), str("a")),
+                                t_bin(SQL_OP_EQ, t_col(S_STATUS), t_col(S_CITY)))));
 
     /* BETWEEN, IN */
-    assert_true(pushable(node(BX_BETWEEN, false, 3, col(S_TOTAL), num("1"), num("2"))));
-    assert_false(pushable(node(BX_BETWEEN, true, 3, col(S_TOTAL), num("1"), num("2"))));
-    assert_true(pushable(node(BX_IN_LIST, false, 3, col(S_STATUS), str("a"), null_c())));
-    assert_true(pushable(node(BX_IN_LIST, true, 2, col(S_STATUS), str("a"))));
-    assert_false(pushable(node(BX_IN_LIST, false, 2, col(S_STATUS), col(S_CITY))));
-    bexpr *in = node(BX_IN_LIST, false, 1, col(S_TOTAL));
+    assert_true(pushable(node(BX_BETWEEN, false, 3, t_col(S_TOTAL), num("1"), num("2"))));
+    assert_false(pushable(node(BX_BETWEEN, true, 3, t_col(S_TOTAL), num("1"), num("2"))));
+    assert_true(pushable(node(BX_IN_LIST, false, 3, t_col(S_STATUS), str("a"), null_c())));
+    assert_true(pushable(node(BX_IN_LIST, true, 2, t_col(S_STATUS), str("a"))));
+    assert_false(pushable(node(BX_IN_LIST, false, 2, t_col(S_STATUS), t_col(S_CITY))));
+    bexpr *in = node(BX_IN_LIST, false, 1, t_col(S_TOTAL));
     for (int i = 0; i < 100; i++)
         bexpr_add_arg(in, num("1"));
     assert_true(ddb_expr_pushable(in, slots, NSLOTS));
@@ -344,26 +335,26 @@ static void test_pushable(void **state)
     assert_false(pushable(in));
 
     /* LIKE: a literal prefix only */
-    assert_true(pushable(node(BX_LIKE, false, 2, col(S_STATUS), str("ab%"))));
-    assert_true(pushable(node(BX_LIKE, false, 3, col(S_STATUS), str("a!%b%"), str("!"))));
-    assert_false(pushable(node(BX_LIKE, true, 2, col(S_STATUS), str("ab%"))));
-    assert_false(pushable(node(BX_LIKE, false, 2, col(S_STATUS), str("%ab"))));
-    assert_false(pushable(node(BX_LIKE, false, 2, col(S_STATUS), str("a_b%"))));
-    assert_false(pushable(node(BX_LIKE, false, 2, col(S_STATUS), str("a%b%"))));
-    assert_false(pushable(node(BX_LIKE, false, 2, col(S_STATUS), str("ab"))));
-    assert_false(pushable(node(BX_LIKE, false, 2, col(S_STATUS), col(S_CITY))));
+    assert_true(pushable(node(BX_LIKE, false, 2, t_col(S_STATUS), str("ab%"))));
+    assert_true(pushable(node(BX_LIKE, false, 3, t_col(S_STATUS), str("a!%b%"), str("!"))));
+    assert_false(pushable(node(BX_LIKE, true, 2, t_col(S_STATUS), str("ab%"))));
+    assert_false(pushable(node(BX_LIKE, false, 2, t_col(S_STATUS), str("%ab"))));
+    assert_false(pushable(node(BX_LIKE, false, 2, t_col(S_STATUS), str("a_b%"))));
+    assert_false(pushable(node(BX_LIKE, false, 2, t_col(S_STATUS), str("a%b%"))));
+    assert_false(pushable(node(BX_LIKE, false, 2, t_col(S_STATUS), str("ab"))));
+    assert_false(pushable(node(BX_LIKE, false, 2, t_col(S_STATUS), t_col(S_CITY))));
 
     /* IS [NOT] NULL, CONTAINS, SIZE */
-    assert_true(pushable(node(BX_IS_NULL, true, 1, col(S_CITY))));
-    assert_false(pushable(node(BX_IS_NULL, false, 1, col(S_ITEM))));
-    assert_true(pushable(func(FN_CONTAINS, 2, col(S_TAGS), str("red"))));
-    assert_false(pushable(func(FN_CONTAINS, 2, col(S_TAGS), bexpr_const(value_bool(true), P0))));
-    assert_false(pushable(func(FN_CONTAINS, 2, str("red"), col(S_TAGS))));
-    assert_true(pushable(cmp(SQL_OP_GT, func(FN_SIZE, 1, col(S_TAGS), NULL), num("2"))));
-    assert_true(pushable(cmp(SQL_OP_LE, num("2"), func(FN_SIZE, 1, col(S_TAGS), NULL))));
-    assert_false(pushable(cmp(SQL_OP_LT, func(FN_SIZE, 1, col(S_TAGS), NULL), num("2"))));
-    assert_false(pushable(cmp(SQL_OP_EQ, func(FN_SIZE, 1, col(S_TAGS), NULL), num("2"))));
-    assert_false(pushable(cmp(SQL_OP_GT, func(FN_SIZE, 1, col(S_TAGS), NULL), str("2"))));
+    assert_true(pushable(node(BX_IS_NULL, true, 1, t_col(S_CITY))));
+    assert_false(pushable(node(BX_IS_NULL, false, 1, t_col(S_ITEM))));
+    assert_true(pushable(func(FN_CONTAINS, 2, t_col(S_TAGS), str("red"))));
+    assert_false(pushable(func(FN_CONTAINS, 2, t_col(S_TAGS), bexpr_const(value_bool(true), P0))));
+    assert_false(pushable(func(FN_CONTAINS, 2, str("red"), t_col(S_TAGS))));
+    assert_true(pushable(t_bin(SQL_OP_GT, func(FN_SIZE, 1, t_col(S_TAGS), NULL), num("2"))));
+    assert_true(pushable(t_bin(SQL_OP_LE, num("2"), func(FN_SIZE, 1, t_col(S_TAGS), NULL))));
+    assert_false(pushable(t_bin(SQL_OP_LT, func(FN_SIZE, 1, t_col(S_TAGS), NULL), num("2"))));
+    assert_false(pushable(t_bin(SQL_OP_EQ, func(FN_SIZE, 1, t_col(S_TAGS), NULL), num("2"))));
+    assert_false(pushable(t_bin(SQL_OP_GT, func(FN_SIZE, 1, t_col(S_TAGS), NULL), str("2"))));
 }
 
 /* ---- the text sent ------------------------------------------------------------ */
@@ -371,32 +362,32 @@ static void test_pushable(void **state)
 static void test_filter_comparisons(void **state)
 {
     (void)state;
-    assert_filter(cmp(SQL_OP_GT, col(S_TOTAL), num("100.50")),
+    assert_filter(t_bin(SQL_OP_GT, t_col(S_TOTAL), num("100.50")),
                   "#n0 > :v0 | {\"#n0\":\"total\"} | {\":v0\":{\"N\":\"100.50\"}}");
     /* a constant on the left: the operator turns around */
-    assert_filter(cmp(SQL_OP_LT, num("7"), col(S_TOTAL)),
+    assert_filter(t_bin(SQL_OP_LT, num("7"), t_col(S_TOTAL)),
                   "#n0 > :v0 | {\"#n0\":\"total\"} | {\":v0\":{\"N\":\"7\"}}");
-    assert_filter(cmp(SQL_OP_GE, str("m"), col(S_STATUS)),
+    assert_filter(t_bin(SQL_OP_GE, str("m"), t_col(S_STATUS)),
                   "#n0 <= :v0 | {\"#n0\":\"status\"} | {\":v0\":{\"S\":\"m\"}}");
-    assert_filter(cmp(SQL_OP_NE, col(S_STATUS), str("it's \"done\"")),
+    assert_filter(t_bin(SQL_OP_NE, t_col(S_STATUS), str("it's \"done\"")),
                   "#n0 <> :v0 | {\"#n0\":\"status\"} | {\":v0\":{\"S\":\"it's \\\"done\\\"\"}}");
-    assert_filter(cmp(SQL_OP_EQ, col(S_CITY), str("Oslo")),
+    assert_filter(t_bin(SQL_OP_EQ, t_col(S_CITY), str("Oslo")),
                   "#n0.#n1 = :v0 | {\"#n0\":\"address\",\"#n1\":\"city\"} | "
                   "{\":v0\":{\"S\":\"Oslo\"}}");
-    assert_filter(cmp(SQL_OP_EQ, col(S_ODD), bexpr_const(value_bool(false), P0)),
+    assert_filter(t_bin(SQL_OP_EQ, t_col(S_ODD), bexpr_const(value_bool(false), P0)),
                   "#n0 = :v0 | {\"#n0\":\"odd name.x\"} | {\":v0\":{\"BOOL\":false}}");
     assert_filter(
-        cmp(SQL_OP_EQ, path_into(S_TAGS, "x", 3), bexpr_const(value_binary("\1\2", 2), P0)),
+        t_bin(SQL_OP_EQ, path_into(S_TAGS, "x", 3), bexpr_const(value_binary("\1\2", 2), P0)),
         "#n0.#n1[3] = :v0 | {\"#n0\":\"tags\",\"#n1\":\"x\"} | {\":v0\":{\"B\":\"AQI=\"}}");
     assert_filter(
-        cmp(SQL_OP_LE, path_into(S_ITEM, "total", -1), bexpr_const(value_double(0.1), P0)),
+        t_bin(SQL_OP_LE, path_into(S_ITEM, "total", -1), bexpr_const(value_double(0.1), P0)),
         "#n0 <= :v0 | {\"#n0\":\"total\"} | {\":v0\":{\"N\":\"0.1\"}}");
     /* a constant expression, evaluated at open */
-    assert_filter(cmp(SQL_OP_GT, col(S_TOTAL), bexpr_unary(SQL_OP_NEG, num("5"), P0)),
+    assert_filter(t_bin(SQL_OP_GT, t_col(S_TOTAL), bexpr_unary(SQL_OP_NEG, num("5"), P0)),
                   "#n0 > :v0 | {\"#n0\":\"total\"} | {\":v0\":{\"N\":\"-5\"}}");
-    assert_filter(cmp(SQL_OP_GE, func(FN_SIZE, 1, col(S_TAGS), NULL), num("2")),
+    assert_filter(t_bin(SQL_OP_GE, func(FN_SIZE, 1, t_col(S_TAGS), NULL), num("2")),
                   "size(#n0) >= :v0 | {\"#n0\":\"tags\"} | {\":v0\":{\"N\":\"2\"}}");
-    assert_filter(cmp(SQL_OP_LT, num("2"), func(FN_SIZE, 1, col(S_CITY), NULL)),
+    assert_filter(t_bin(SQL_OP_LT, num("2"), func(FN_SIZE, 1, t_col(S_CITY), NULL)),
                   "size(#n0.#n1) > :v0 | {\"#n0\":\"address\",\"#n1\":\"city\"} | "
                   "{\":v0\":{\"N\":\"2\"}}");
 }
@@ -404,40 +395,40 @@ static void test_filter_comparisons(void **state)
 static void test_filter_forms(void **state)
 {
     (void)state;
-    assert_filter(node(BX_BETWEEN, false, 3, col(S_TOTAL), num("50"), num("900")),
+    assert_filter(node(BX_BETWEEN, false, 3, t_col(S_TOTAL), num("50"), num("900")),
                   "(#n0 >= :v0 AND #n0 <= :v1) | {\"#n0\":\"total\"} | "
                   "{\":v0\":{\"N\":\"50\"},\":v1\":{\"N\":\"900\"}}");
     /* lo > hi is no error (DynamoDB's BETWEEN would reject it) */
-    assert_filter(node(BX_BETWEEN, false, 3, col(S_STATUS), str("z"), str("a")),
+    assert_filter(node(BX_BETWEEN, false, 3, t_col(S_STATUS), str("z"), str("a")),
                   "(#n0 >= :v0 AND #n0 <= :v1) | {\"#n0\":\"status\"} | "
                   "{\":v0\":{\"S\":\"z\"},\":v1\":{\"S\":\"a\"}}");
-    assert_filter(node(BX_BETWEEN, false, 3, col(S_TOTAL), null_c(), num("9")),
+    assert_filter(node(BX_BETWEEN, false, 3, t_col(S_TOTAL), null_c(), num("9")),
                   "#n0 <= :v0 | {\"#n0\":\"total\"} | {\":v0\":{\"N\":\"9\"}}");
     assert_filter(
-        node(BX_BETWEEN, false, 3, func(FN_SIZE, 1, col(S_TAGS), NULL), num("1"), num("3")),
+        node(BX_BETWEEN, false, 3, func(FN_SIZE, 1, t_col(S_TAGS), NULL), num("1"), num("3")),
         "size(#n0) >= :v0 | {\"#n0\":\"tags\"} | {\":v0\":{\"N\":\"1\"}}");
     assert_filter(
-        node(BX_IN_LIST, false, 4, col(S_STATUS), str("delivered"), null_c(), str("shipped")),
+        node(BX_IN_LIST, false, 4, t_col(S_STATUS), str("delivered"), null_c(), str("shipped")),
         "#n0 IN (:v0, :v1) | {\"#n0\":\"status\"} | "
         "{\":v0\":{\"S\":\"delivered\"},\":v1\":{\"S\":\"shipped\"}}");
-    assert_filter(node(BX_IN_LIST, true, 3, col(S_TOTAL), num("1"), num("2")),
+    assert_filter(node(BX_IN_LIST, true, 3, t_col(S_TOTAL), num("1"), num("2")),
                   "(NOT #n0 IN (:v0, :v1)) | {\"#n0\":\"total\"} | "
                   "{\":v0\":{\"N\":\"1\"},\":v1\":{\"N\":\"2\"}}");
-    assert_filter(node(BX_LIKE, false, 2, col(S_STATUS), str("G%")),
+    assert_filter(node(BX_LIKE, false, 2, t_col(S_STATUS), str("G%")),
                   "begins_with(#n0, :v0) | {\"#n0\":\"status\"} | {\":v0\":{\"S\":\"G\"}}");
-    assert_filter(node(BX_LIKE, false, 3, col(S_STATUS), str("50!%%"), str("!")),
+    assert_filter(node(BX_LIKE, false, 3, t_col(S_STATUS), str("50!%%"), str("!")),
                   "begins_with(#n0, :v0) | {\"#n0\":\"status\"} | {\":v0\":{\"S\":\"50%\"}}");
-    assert_filter(node(BX_IS_NULL, false, 1, col(S_CITY)),
+    assert_filter(node(BX_IS_NULL, false, 1, t_col(S_CITY)),
                   "(attribute_not_exists(#n0.#n1) OR attribute_type(#n0.#n1, :v0)) | "
                   "{\"#n0\":\"address\",\"#n1\":\"city\"} | {\":v0\":{\"S\":\"NULL\"}}");
-    assert_filter(node(BX_IS_NULL, true, 1, col(S_STATUS)),
+    assert_filter(node(BX_IS_NULL, true, 1, t_col(S_STATUS)),
                   "(attribute_exists(#n0) AND NOT attribute_type(#n0, :v0)) | "
                   "{\"#n0\":\"status\"} | {\":v0\":{\"S\":\"NULL\"}}");
-    assert_filter(func(FN_CONTAINS, 2, col(S_TAGS), str("red")),
+    assert_filter(func(FN_CONTAINS, 2, t_col(S_TAGS), str("red")),
                   "contains(#n0, :v0) | {\"#n0\":\"tags\"} | {\":v0\":{\"S\":\"red\"}}");
-    assert_filter(cmp(SQL_OP_OR, cmp(SQL_OP_EQ, col(S_STATUS), str("a")),
-                      cmp(SQL_OP_AND, cmp(SQL_OP_GT, col(S_TOTAL), num("1")),
-                          node(BX_IS_NULL, false, 1, col(S_STATUS)))),
+    assert_filter(t_bin(SQL_OP_OR, t_bin(SQL_OP_EQ, t_col(S_STATUS), str("a")),
+                        t_bin(SQL_OP_AND, t_bin(SQL_OP_GT, t_col(S_TOTAL), num("1")),
+                              node(BX_IS_NULL, false, 1, t_col(S_STATUS)))),
                   "(#n0 = :v0 OR (#n1 > :v1 AND (attribute_not_exists(#n0) OR "
                   "attribute_type(#n0, :v2)))) | {\"#n0\":\"status\",\"#n1\":\"total\"} | "
                   "{\":v0\":{\"S\":\"a\"},\":v1\":{\"N\":\"1\"},\":v2\":{\"S\":\"NULL\"}}");
@@ -450,10 +441,10 @@ static void test_filter_conjuncts(void **state)
     exec_ctx ctx;
     exec_ctx_init(&ctx, NULL, 0);
     bexpr *conj[] = {
-        node(BX_IS_NULL, false, 1, col(S_CITY)),
-        cmp(SQL_OP_EQ, col(S_STATUS), col(S_CITY)), /* not pushable: skipped */
-        node(BX_IS_NULL, true, 1, col(S_TAGS)),
-        cmp(SQL_OP_GT, col(S_TOTAL), num("100")),
+        node(BX_IS_NULL, false, 1, t_col(S_CITY)),
+        t_bin(SQL_OP_EQ, t_col(S_STATUS), t_col(S_CITY)), /* not pushable: skipped */
+        node(BX_IS_NULL, true, 1, t_col(S_TAGS)),
+        t_bin(SQL_OP_GT, t_col(S_TOTAL), num("100")),
     };
     int written;
     char *got = filter_of(&ctx, conj, 4, &written);
@@ -485,16 +476,17 @@ static void test_filter_open_time_values(void **state)
         o[i]->slot = oslot[i];
     }
     bexpr *conj[] = {
-        cmp(SQL_OP_EQ, col(S_STATUS), o[0]), /* NULL: out */
-        cmp(SQL_OP_EQ, col(S_STATUS), o[1]),
+        t_bin(SQL_OP_EQ, t_col(S_STATUS), o[0]), /* NULL: out */
+        t_bin(SQL_OP_EQ, t_col(S_STATUS), o[1]),
         /* an OR with an unfit side goes out whole, placeholders and all */
-        cmp(SQL_OP_OR, cmp(SQL_OP_EQ, col(S_CITY), str("kept?")),
-            cmp(SQL_OP_LT, col(S_TOTAL), o[3])),
+        t_bin(SQL_OP_OR, t_bin(SQL_OP_EQ, t_col(S_CITY), str("kept?")),
+              t_bin(SQL_OP_LT, t_col(S_TOTAL), o[3])),
         /* an AND keeps its fitting side */
-        cmp(SQL_OP_AND, cmp(SQL_OP_LT, col(S_TOTAL), o[4]), cmp(SQL_OP_GT, col(S_TOTAL), o[5])),
+        t_bin(SQL_OP_AND, t_bin(SQL_OP_LT, t_col(S_TOTAL), o[4]),
+              t_bin(SQL_OP_GT, t_col(S_TOTAL), o[5])),
         /* a constant that fails to evaluate: out, and no error */
-        cmp(SQL_OP_GT, col(S_TOTAL), cmp(SQL_OP_DIV, num("1"), num("0"))),
-        node(BX_IN_LIST, false, 3, col(S_TOTAL), o[2], null_c()),
+        t_bin(SQL_OP_GT, t_col(S_TOTAL), t_bin(SQL_OP_DIV, num("1"), num("0"))),
+        node(BX_IN_LIST, false, 3, t_col(S_TOTAL), o[2], null_c()),
     };
     int written;
     char *got = filter_of(&ctx, conj, 6, &written);
@@ -510,9 +502,9 @@ static void test_filter_open_time_values(void **state)
     value_t doc = value_doc(VAL_LIST, empty);
     json_object_put(empty);
     bexpr *conj2[] = {
-        node(BX_IN_LIST, false, 3, col(S_TOTAL), null_c(), null_c()),
-        node(BX_IN_LIST, false, 3, col(S_TOTAL), num("1"), bexpr_const(doc, P0)),
-        cmp(SQL_OP_EQ, col(S_TOTAL), bexpr_const(value_double(INFINITY), P0)),
+        node(BX_IN_LIST, false, 3, t_col(S_TOTAL), null_c(), null_c()),
+        node(BX_IN_LIST, false, 3, t_col(S_TOTAL), num("1"), bexpr_const(doc, P0)),
+        t_bin(SQL_OP_EQ, t_col(S_TOTAL), bexpr_const(value_double(INFINITY), P0)),
     };
     got = filter_of(&ctx, conj2, 3, &written);
     assert_int_equal(written, 0);
@@ -533,7 +525,7 @@ static void test_filter_limits(void **state)
     char text[64];
     for (int i = 0; i < N; i++) {
         snprintf(text, sizeof text, "value number %d, long enough to add up", i);
-        conj[i] = cmp(SQL_OP_NE, col(S_STATUS), str(text));
+        conj[i] = t_bin(SQL_OP_NE, t_col(S_STATUS), str(text));
     }
     int written;
     char *got = filter_of(&ctx, conj, N, &written);
@@ -548,8 +540,8 @@ static void test_filter_limits(void **state)
 
     /* Short conjuncts: the operator count binds first. */
     for (int i = 0; i < N; i++)
-        conj[i] = cmp(SQL_OP_OR, cmp(SQL_OP_EQ, col(S_TOTAL), num("1")),
-                      cmp(SQL_OP_EQ, col(S_TOTAL), num("2")));
+        conj[i] = t_bin(SQL_OP_OR, t_bin(SQL_OP_EQ, t_col(S_TOTAL), num("1")),
+                        t_bin(SQL_OP_EQ, t_col(S_TOTAL), num("2")));
     got = filter_of(&ctx, conj, N, &written);
     /* 3 operators per conjunct, and an AND between two: 4n - 1 <= 300 */
     assert_int_equal(written, 75);
