@@ -8,6 +8,7 @@
 #include "core/base/json_util.h"
 #include "core/base/timeutil.h"
 #include "tests/unit/support/aws_test_env.h"
+#include "tests/unit/support/dynalite.h"
 #include "tests/unit/support/fake_http.h"
 #include "tests/unit/support/sigv4_check.h"
 
@@ -773,77 +774,59 @@ static void test_endpoint_and_names(void **state)
 
 /* ---- the real thing: dynalite --------------------------------------- */
 
-static bool port_open(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bool ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    close(fd);
-    return ok;
-}
-
 static void test_dynalite(void **state)
 {
     fixture *f = *state;
-    if (system("command -v node >/dev/null 2>&1") != 0) {
+    dynalite *d = dynalite_start();
+    if (!d) {
         print_message("SKIP test_dynalite: node is not installed\n");
         skip();
     }
-    /* Found from the repository root or any directory below it. */
-    const char *rel = "deploy/local/node_modules/dynalite/cli.js";
-    char cli[128];
-    snprintf(cli, sizeof cli, "%s", rel);
-    for (int up = 1; up <= 6 && access(cli, R_OK) != 0; up++) {
-        cli[0] = '\0';
-        for (int i = 0; i < up; i++)
-            strcat(cli, "../");
-        strcat(cli, rel);
-    }
-    if (access(cli, R_OK) != 0)
-        fail_msg("deploy/local/node_modules/dynalite/cli.js is missing: run `make deps` (or npm "
-                 "install in deploy/local), and run this test from the repository");
-    int port = fake_http_free_port();
-    char portstr[16];
-    snprintf(portstr, sizeof portstr, "%d", port);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        execlp("node", "node", cli, "--host", "127.0.0.1", "--port", portstr, (char *)NULL);
-        _exit(127);
-    }
-    bool up = false;
-    for (int i = 0; i < 200 && !up; i++) {
-        up = port_open(port);
-        if (!up)
-            sleep_ms(50);
-    }
-    if (up) {
-        snprintf(f->endpoint, sizeof f->endpoint, "http://127.0.0.1:%d", port);
-        f->schema.session_token = TOKEN;
-        ddb_client *c = ddb_client_new(&f->schema, &f->dconf);
-        json_object *resp = NULL;
-        ddb_error err;
-        ddb_status st = ddb_call(c, DDB_LIST_TABLES, NULL, 0, &resp, &err);
-        if (st != DDB_OK)
-            fail_msg("ListTables: %s: %s", ddb_status_name(st), err.message);
-        assert_non_null(jget_arr(resp, "TableNames"));
-        json_object_put(resp);
+    snprintf(f->endpoint, sizeof f->endpoint, "%s", dynalite_url(d));
+    f->schema.session_token = TOKEN;
+    ddb_client *c = ddb_client_new(&f->schema, &f->dconf);
+    json_object *resp = NULL;
+    ddb_error err;
+    ddb_status st = ddb_call(c, DDB_LIST_TABLES, NULL, 0, &resp, &err);
+    if (st != DDB_OK)
+        fail_msg("ListTables: %s: %s", ddb_status_name(st), err.message);
+    assert_non_null(jget_arr(resp, "TableNames"));
+    json_object_put(resp);
 
-        json_object *req = json_tokener_parse("{\"TableName\":\"no_such_table\"}");
-        st = ddb_call(c, DDB_DESCRIBE_TABLE, req, 0, &resp, &err);
-        json_object_put(req);
-        assert_int_equal(st, DDB_ERR_NOT_FOUND);
-        assert_string_equal(err.aws_type, "ResourceNotFoundException");
-        assert_int_equal(err.http_status, 400);
-        assert_int_equal(err.attempts, 1);
-        assert_non_null(strstr(err.message, "table not found"));
-        ddb_client_free(c);
+    json_object *req = json_tokener_parse("{\"TableName\":\"no_such_table\"}");
+    st = ddb_call(c, DDB_DESCRIBE_TABLE, req, 0, &resp, &err);
+    json_object_put(req);
+    assert_int_equal(st, DDB_ERR_NOT_FOUND);
+    assert_string_equal(err.aws_type, "ResourceNotFoundException");
+    assert_int_equal(err.http_status, 400);
+    assert_int_equal(err.attempts, 1);
+    assert_non_null(strstr(err.message, "table not found"));
+
+    /* Parallel calls against the real thing. */
+    dynalite_create_table(d, "{\"TableName\":\"tbl\",\"AttributeDefinitions\":[{\"AttributeName\":"
+                             "\"k\",\"AttributeType\":\"S\"}],\"KeySchema\":[{\"AttributeName\":"
+                             "\"k\",\"KeyType\":\"HASH\"}],\"ProvisionedThroughput\":{"
+                             "\"ReadCapacityUnits\":1,\"WriteCapacityUnits\":1}}");
+    dynalite_put_items(d, "tbl",
+                       "[{\"k\":{\"S\":\"a\"}},{\"k\":{\"S\":\"b\"}},{\"k\":{\"S\":"
+                       "\"c\"}}]");
+    json_object *reqs[4], *resps[4];
+    ddb_error errs[4];
+    for (int i = 0; i < 4; i++) {
+        char text[96];
+        snprintf(text, sizeof text, "{\"TableName\":\"tbl\",\"Segment\":%d,\"TotalSegments\":4}",
+                 i);
+        reqs[i] = json_tokener_parse(text);
     }
-    kill(pid, SIGTERM);
-    waitpid(pid, NULL, 0);
-    if (!up)
-        fail_msg("dynalite did not start listening on port %d", port);
+    assert_int_equal(ddb_call_many(c, DDB_SCAN, reqs, 4, 0, resps, errs), DDB_OK);
+    int64_t total = 0;
+    for (int i = 0; i < 4; i++)
+        total += jget_int(resps[i], "Count", -100);
+    assert_int_equal(total, 3);
+    put_all(resps, 4);
+    put_all(reqs, 4);
+    ddb_client_free(c);
+    dynalite_stop(d);
 }
 
 int main(void)
