@@ -1177,6 +1177,20 @@ static void test_filters(void **state)
     assert_int_equal(f.out.spec.filters[1]->op, SQL_OP_NE);
     fx_free(&f);
 
+    /* Only what DynamoDB can evaluate (ddb_filter_pushable). */
+    fx_init(&f, USERS, "id,age,name");
+    fx_add(&f, t_bin(SQL_OP_GT, t_bin(SQL_OP_ADD, t_col(1), t_const("1")), t_const("30")));
+    fx_add(&f, like(2, "'a%'", NULL));
+    fx_add(&f, between(1, "1", "2", true));
+    fx_add(&f, t_bin(SQL_OP_EQ, t_col(1), t_col(2)));
+    fx_add(&f, in_list(2, "'x'", "'y'", NULL));
+    fx_choose(&f);
+    assert_int_equal(f.out.spec.kind, ACC_SCAN);
+    assert_int_equal(f.out.spec.nfilters, 2);
+    assert_int_equal(f.out.spec.filters[0]->kind, BX_LIKE);
+    assert_int_equal(f.out.spec.filters[1]->kind, BX_IN_LIST);
+    fx_free(&f);
+
     /* GetItem: none (it has no FilterExpression). */
     fx_init(&f, USERS, "id,age");
     fx_add(&f, eq(0, "'u'"));
@@ -1291,47 +1305,6 @@ static void test_malformed_descriptions(void **state)
     assert_contains(f.err, "slot paths missing");
     assert_false(access_choose(NULL, &f.out, f.err, sizeof f.err));
     fx_free(&f);
-}
-
-/* Until sql/ddb_read.c lands: a stand-in with the same answer for the
- * simple comparisons these tests push. */
-__attribute__((weak)) bool ddb_filter_pushable(const bexpr *e, const ddb_path *slot_paths,
-                                               int nslots)
-{
-    (void)slot_paths;
-    return e->kind == BX_BINARY && e->args[0]->kind == BX_COL && e->args[0]->slot < nslots &&
-           e->args[1]->kind == BX_CONST;
-}
-
-__attribute__((weak)) void ddb_read_spec_clear(ddb_read_spec *s)
-{
-    free(s->table);
-    free(s->index);
-    free(s->label);
-    free(s->table_pk);
-    free(s->table_sk);
-    free(s->key_pk);
-    free(s->key_sk);
-    bexpr_free(s->pk_value);
-    bexpr_free(s->sk_value);
-    bexpr_free(s->sk_lo);
-    bexpr_free(s->sk_hi);
-    for (int i = 0; i < s->nkeys; i++) {
-        bexpr_free(s->batch_pk[i]);
-        if (s->batch_sk)
-            bexpr_free(s->batch_sk[i]);
-    }
-    free(s->batch_pk);
-    free(s->batch_sk);
-    for (int i = 0; i < s->nfilters; i++)
-        bexpr_free(s->filters[i]);
-    free(s->filters);
-    for (int i = 0; i < s->nslots; i++)
-        ddb_path_free(&s->slot_paths[i]);
-    free(s->slot_paths);
-    if (s->start_key)
-        json_object_put(s->start_key);
-    memset(s, 0, sizeof *s);
 }
 
 int main(void)
