@@ -83,7 +83,9 @@ typedef struct ddb_read_spec {
        Used as each request's Limit; correctness never depends on it, since
        the operator keeps paging for as long as it is pulled. */
     int64_t limit_hint;
-    int segments; /* Scan: parallel segments, 1 = sequential */
+    int segments; /* Scan: parallel segments, 1 = sequential. Rows come in rounds (one
+                     page per unfinished segment at once), each round in segment order:
+                     deterministic; see sql/ddb_pages.h */
     /* The index does not project every needed attribute: read it for the
        keys, then BatchGetItem the full items from the table. */
     bool fetch_by_key;
@@ -113,7 +115,9 @@ json_object *op_ddb_resume_key(const op_t *op);
  * fields, filters, slot_paths and label are used). Output row = left columns
  * then right->nslots columns. residual (over the output row, may be NULL)
  * must be TRUE for a match. kind is JOIN_INNER or JOIN_LEFT. Left row order
- * is kept. */
+ * is kept. The right's filters are sent with each Query and also checked on
+ * every right item (a BatchGetItem cannot take them), so a right item
+ * matches only when they hold. */
 op_t *op_ddb_lookup_join(op_t *left, bexpr *pk_expr, bexpr *sk_expr, ddb_read_spec *right,
                          bexpr *residual, join_kind kind);
 
