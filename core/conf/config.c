@@ -7,6 +7,7 @@
 #include "../base/alloc.h"
 #include "../base/base64.h"
 #include "../base/secure.h"
+#include "../base/suggest.h"
 #include "ini.h"
 
 #include <arpa/inet.h>
@@ -165,50 +166,6 @@ static void free_list(char **items, size_t n)
     for (size_t i = 0; i < n; i++)
         free(items[i]);
     free(items);
-}
-
-/* Optimal-string-alignment distance (Levenshtein plus transpositions),
- * for "did you mean" suggestions. Inputs are short keys. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64)
-        return SIZE_MAX;
-    size_t d[65][65];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-            size_t best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
-            if (d[i - 1][j - 1] + cost < best)
-                best = d[i - 1][j - 1] + cost;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    }
-    return d[la][lb];
-}
-
-/* The closest candidate within a small distance, or NULL. */
-static const char *suggest(const char *word, const char *const *cands, size_t n)
-{
-    size_t limit = strlen(word) <= 3 ? 1 : 2, best = SIZE_MAX;
-    const char *pick = NULL;
-    for (size_t i = 0; i < n; i++) {
-        size_t dist = edit_distance(word, cands[i]);
-        if (dist <= limit && dist < best) {
-            best = dist;
-            pick = cands[i];
-        }
-    }
-    return pick;
 }
 
 /* ---- URLs ----------------------------------------------------------------- */
@@ -1095,7 +1052,7 @@ static bool unknown_key(ctx *c, const section_desc *d, const ini_kv *kv)
     size_t n = 0;
     for (const key_desc *k = d->keys; k->name && n < 32; k++)
         cands[n++] = k->name;
-    const char *near = suggest(kv->key, cands, n);
+    const char *near = suggest_nearest(kv->key, cands, n);
     if (near)
         return cfail(c, kv->line, kv->key, "unknown key '%s' (did you mean '%s'?)", kv->key, near);
     /* A known key in the wrong place. */
@@ -1124,7 +1081,7 @@ static bool validate_section(ctx *c, const ini_section *s)
         const char *cands[NSECTIONS];
         for (size_t i = 0; i < NSECTIONS; i++)
             cands[i] = sections[i].kind;
-        const char *near = suggest(s->kind, cands + 1, NSECTIONS - 1);
+        const char *near = suggest_nearest(s->kind, cands + 1, NSECTIONS - 1);
         c->sec = NULL;
         if (near)
             return cfail(c, s->line, NULL, "unknown section [%s] (did you mean [%s]?)", s->kind,
