@@ -1,0 +1,208 @@
+/* WORK IN PROGRESS (branch wip/planner): the binder and planner of
+ * docs/ENGINE.md "The binder and planner". Binds the AST into relations and
+ * bexprs with relation-relative slots, fixes the layout, then plans. Not yet
+ * built into the library on main. */
+#include "sql/planner.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/base/alloc.h"
+#include "core/base/json_util.h"
+#include "core/base/suggest.h"
+#include "sql/access_path.h"
+#include "sql/bexpr.h"
+#include "sql/ddb_read.h"
+#include "sql/exec_ops.h"
+#include "sql/functions.h"
+
+typedef struct bquery bquery;
+typedef struct bsel bsel;
+
+typedef enum rel_kind { REL_TABLE, REL_DERIVED, REL_AGG, REL_WIN } rel_kind;
+
+/* One relation of a select: a FROM item, or the aggregate/window output. */
+typedef struct brel {
+    rel_kind kind;
+    char *alias;  /* what qualifies its columns (alias, else table name) */
+    char *schema; /* tables: the schema name */
+    sql_pos pos;
+    /* REL_TABLE */
+    json_object *desc;
+    ddb_client *client;
+    char *physical;
+    char *label;
+    ddb_path *paths; /* slot -> attribute path; n == 0: the whole item */
+    char **path_keys;
+    int npaths, cap;
+    /* REL_DERIVED */
+    bquery *q;
+    /* layout */
+    int width;
+    int offset;
+} brel;
+
+typedef struct bfrom {
+    bool leaf;
+    int rel; /* leaf */
+    sql_join_kind join;
+    struct bfrom *l, *r;
+    bexpr *on;
+    int lo, hi; /* relations covered: [lo, hi) */
+} bfrom;
+
+struct bsel {
+    brel **rels;
+    int nrels, nfrom;
+    bfrom *from;
+    bexpr *where;
+    bool has_agg;
+    bexpr **groups;
+    int ngroups;
+    agg_spec *aggs;
+    int naggs;
+    int agg_rel;
+    bexpr *having;
+    win_spec *wins;
+    int nwins;
+    int win_rel;
+    bexpr **outs;
+    plan_col *cols;
+    int ncols;
+    sort_key *order;
+    int norder;
+    bool distinct;
+    int64_t limit, offset;
+    bool post_agg; /* binding phase */
+};
+
+struct bquery {
+    bsel *sel; /* NULL for a set operation */
+    bquery *l, *r;
+    sql_setop op;
+    bool all;
+    int *order_cols;
+    bool *order_desc;
+    int norder;
+    int64_t limit, offset;
+    plan_col *cols;
+    int ncols;
+    bool correlated;
+};
+
+/* A name scope: the FROM items of one select, and the way out. */
+typedef struct scope {
+    struct scope *parent;
+    bsel *sel;
+    bool push;  /* leaving this scope crosses a subquery boundary */
+    bquery *sub; /* the subquery whose boundary it is (marked correlated) */
+    const sql_cte *ctes;
+    size_t nctes;
+} scope;
+
+typedef struct binder {
+    catalog *cat;
+    sql_error *err;
+    char *hint;
+    size_t hintlen;
+    bool failed;
+    const plan_opts *opts;
+    sql_plan *plan;
+} binder;
+
+static bool fail(binder *b, const sql_pos *pos, const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static bool fail(binder *b, const sql_pos *pos, const char *hint, const char *fmt, ...)
+{
+    if (b->failed)
+        return false;
+    b->failed = true;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sql_error_set(b->err, pos ? pos->line : 0, pos ? pos->column : 0, pos ? pos->offset : 0,
+                  "%s", msg);
+    snprintf(b->hint, b->hintlen, "%s", hint ? hint : "");
+    return false;
+}
+
+/* ---- relations -------------------------------------------------------- */
+
+static brel *rel_add(bsel *s, rel_kind kind)
+{
+    s->rels = xreallocarray(s->rels, (size_t)s->nrels + 1, sizeof *s->rels);
+    brel *r = xcalloc(1, sizeof *r);
+    r->kind = kind;
+    s->rels[s->nrels++] = r;
+    return r;
+}
+
+/* The slot of path in table relation r, added when new. key is the path's
+ * canonical text ("" for the whole item). */
+static int rel_path_slot(brel *r, const char *key, const ddb_path *p)
+{
+    for (int i = 0; i < r->npaths; i++)
+        if (strcmp(r->path_keys[i], key) == 0)
+            return i;
+    if (r->npaths == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 8;
+        r->paths = xreallocarray(r->paths, (size_t)r->cap, sizeof *r->paths);
+        r->path_keys = xreallocarray(r->path_keys, (size_t)r->cap, sizeof *r->path_keys);
+    }
+    ddb_path *d = &r->paths[r->npaths];
+    d->n = p->n;
+    d->steps = p->n ? xcalloc(p->n, sizeof *d->steps) : NULL;
+    for (size_t i = 0; i < p->n; i++) {
+        d->steps[i].index = p->steps[i].index;
+        d->steps[i].name = p->steps[i].name ? xstrdup(p->steps[i].name) : NULL;
+    }
+    r->path_keys[r->npaths] = xstrdup(key);
+    return r->npaths++;
+}
+
+/* Attribute names a table is known to have: its keys and the sampled
+ * top-level attributes. */
+static bool table_knows(const brel *r, const char *name, bool quoted, const char **actual)
+{
+    json_object *types = jget_obj(r->desc, "attribute_types");
+    json_object *ks = jget_obj(r->desc, "key_schema");
+    const char *keys[2] = {jget_str(jget_obj(ks, "partition_key"), "name"),
+                           jget_str(jget_obj(ks, "sort_key"), "name")};
+    for (int i = 0; i < 2; i++)
+        if (keys[i] && strcmp(keys[i], name) == 0) {
+            *actual = keys[i];
+            return true;
+        }
+    if (types && json_object_object_get_ex(types, name, NULL)) {
+        *actual = name;
+        return true;
+    }
+    if (quoted)
+        return false;
+    const char *found = NULL;
+    int n = 0;
+    for (int i = 0; i < 2; i++)
+        if (keys[i] && strcasecmp(keys[i], name) == 0) {
+            found = keys[i];
+            n++;
+        }
+    if (types) {
+        json_object_object_foreach(types, k, v)
+        {
+            (void)v;
+            if (strcasecmp(k, name) == 0 && !(found && strcmp(found, k) == 0)) {
+                found = k;
+                n++;
+            }
+        }
+    }
+    if (n == 1) {
+        *actual = found;
+        return true;
+    }
+    return false;
+}
