@@ -206,3 +206,74 @@ static bool table_knows(const brel *r, const char *name, bool quoted, const char
     }
     return false;
 }
+
+/* ---- column references -------------------------------------------------- */
+
+/* Appends the AST path steps from `from` as a canonical key and ddb_path. */
+static void path_from_ast(const sql_path *ap, size_t from, const char *first, ddb_path *out,
+                          buf_t *key)
+{
+    out->n = ap->n - from;
+    out->steps = xcalloc(out->n ? out->n : 1, sizeof *out->steps);
+    for (size_t i = from; i < ap->n; i++) {
+        ddb_path_step *st = &out->steps[i - from];
+        const sql_path_step *a = &ap->v[i];
+        if (a->is_index) {
+            st->index = (size_t)a->index;
+            buf_printf(key, "[%lld]", a->index);
+        } else {
+            st->name = xstrdup(i == from && first ? first : a->name.text);
+            buf_printf(key, "%s\"%s\"", i == from ? "" : ".", st->name);
+        }
+    }
+}
+
+static void path_clear(ddb_path *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->steps[i].name);
+    free(p->steps);
+}
+
+/* The column of table relation r reached by ap[from..]: a BX_COL with the
+ * relation-relative slot, or BX_OUTER when the scope is outside. */
+static bexpr *col_ref(bsel *owner, int rel, int local, int depth, sql_pos pos)
+{
+    bexpr *e = bexpr_new(depth ? BX_OUTER : BX_COL, pos);
+    e->rel = rel;
+    e->slot = local;
+    e->depth = depth;
+    e->owner = owner;
+    return e;
+}
+
+static bexpr *table_column(bsel *owner, int rel, const sql_path *ap, size_t from,
+                           const char *actual, int depth, sql_pos pos)
+{
+    brel *r = owner->rels[rel];
+    ddb_path p;
+    buf_t key = BUF_INIT(64 * 1024);
+    path_from_ast(ap, from, actual, &p, &key);
+    int slot = rel_path_slot(r, buf_cstr(&key), &p);
+    path_clear(&p);
+    buf_free(&key);
+    return col_ref(owner, rel, slot, depth, pos);
+}
+
+/* A derived relation's column by name (exact, then case-insensitive when
+ * unique); -1 when none, -2 when ambiguous. */
+static int derived_column(const brel *r, const char *name, bool quoted)
+{
+    int hit = -1, n = 0;
+    for (int i = 0; i < r->q->ncols; i++)
+        if (!r->q->cols[i].star && strcmp(r->q->cols[i].name, name) == 0)
+            return i;
+    if (quoted)
+        return -1;
+    for (int i = 0; i < r->q->ncols; i++)
+        if (!r->q->cols[i].star && strcasecmp(r->q->cols[i].name, name) == 0) {
+            hit = i;
+            n++;
+        }
+    return n > 1 ? -2 : hit;
+}
