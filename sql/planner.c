@@ -277,3 +277,128 @@ static int derived_column(const brel *r, const char *name, bool quoted)
         }
     return n > 1 ? -2 : hit;
 }
+
+/* Resolves a column path written in scope sc: qualified (alias.col,
+ * schema.table.col) or not, searching outward through enclosing queries.
+ * NULL with the error set when unknown or ambiguous. */
+static bexpr *resolve_column(binder *b, scope *sc, const sql_path *ap, sql_pos pos)
+{
+    int depth = 0;
+    const sql_name *first = &ap->v[0].name;
+    for (scope *s = sc; s; s = s->parent) {
+        bsel *sel = s->sel;
+        /* Qualified: the first step names a FROM item. */
+        if (ap->n >= 2 && !ap->v[0].is_index && !ap->v[1].is_index) {
+            for (int i = 0; i < sel->nfrom; i++) {
+                brel *r = sel->rels[i];
+                if (!r->alias || (first->quoted ? strcmp(r->alias, first->text)
+                                                : strcasecmp(r->alias, first->text)))
+                    continue;
+                if (r->kind == REL_TABLE) {
+                    const char *actual = ap->v[1].name.text;
+                    table_knows(r, ap->v[1].name.text, ap->v[1].name.quoted, &actual);
+                    return table_column(sel, i, ap, 1, actual, depth, pos);
+                }
+                int c = derived_column(r, ap->v[1].name.text, ap->v[1].name.quoted);
+                if (c >= 0) {
+                    bexpr *e = col_ref(sel, i, c, depth, pos);
+                    if (ap->n > 2) {
+                        bexpr *p = bexpr_new(BX_PATH, pos);
+                        bexpr_add_arg(p, e);
+                        p->nsteps = ap->n - 2;
+                        p->steps = xcalloc(p->nsteps, sizeof *p->steps);
+                        for (size_t k = 2; k < ap->n; k++) {
+                            p->steps[k - 2].index = (size_t)ap->v[k].index;
+                            p->steps[k - 2].name =
+                                ap->v[k].is_index ? NULL : xstrdup(ap->v[k].name.text);
+                        }
+                        return p;
+                    }
+                    return e;
+                }
+                fail(b, &pos, "use one of the columns its query defines", "%s has no column %s",
+                     r->alias, ap->v[1].name.text);
+                return NULL;
+            }
+        }
+        /* Unqualified: the first step is a column of exactly one FROM item. */
+        int hit_rel = -1, hits = 0, hit_col = -1;
+        const char *hit_actual = NULL;
+        for (int i = 0; i < sel->nfrom; i++) {
+            brel *r = sel->rels[i];
+            const char *actual;
+            if (r->kind == REL_TABLE && table_knows(r, first->text, first->quoted, &actual)) {
+                hit_rel = i;
+                hit_actual = actual;
+                hits++;
+            } else if (r->kind == REL_DERIVED) {
+                int c = derived_column(r, first->text, first->quoted);
+                if (c >= 0 || c == -2) {
+                    hit_rel = i;
+                    hit_col = c;
+                    hits++;
+                }
+            }
+        }
+        if (hits > 1) {
+            fail(b, &pos, "qualify the column with its table's alias, e.g. o.status",
+                 "column %s is ambiguous: more than one table has it", first->text);
+            return NULL;
+        }
+        if (hits == 1) {
+            brel *r = sel->rels[hit_rel];
+            if (r->kind == REL_TABLE)
+                return table_column(sel, hit_rel, ap, 0, hit_actual, depth, pos);
+            if (hit_col == -2) {
+                fail(b, &pos, "write the column name with its exact case in double quotes",
+                     "column %s matches more than one column of %s", first->text, r->alias);
+                return NULL;
+            }
+            return col_ref(sel, hit_rel, hit_col, depth, pos);
+        }
+        /* A double-quoted name on the only table of the innermost select is
+           taken as written: an attribute the sample did not see. */
+        if (s == sc && first->quoted && sel->nfrom == 1 && sel->rels[0]->kind == REL_TABLE)
+            return table_column(sel, 0, ap, 0, first->text, depth, pos);
+        if (s->push) {
+            depth++;
+            if (s->sub)
+                s->sub->correlated = true;
+        }
+    }
+    /* Unknown: name the nearest known columns of the innermost select. */
+    const char *cands[256];
+    size_t n = 0;
+    bsel *sel = sc->sel;
+    for (int i = 0; i < sel->nfrom && n < 256; i++) {
+        brel *r = sel->rels[i];
+        if (r->kind == REL_TABLE) {
+            json_object *types = jget_obj(r->desc, "attribute_types");
+            if (types) {
+                json_object_object_foreach(types, k, v)
+                {
+                    (void)v;
+                    if (n < 256)
+                        cands[n++] = k;
+                }
+            }
+        } else if (r->kind == REL_DERIVED) {
+            for (int c = 0; c < r->q->ncols && n < 256; c++)
+                if (!r->q->cols[c].star)
+                    cands[n++] = r->q->cols[c].name;
+        }
+    }
+    const char *near = suggest_nearest(first->text, cands, n);
+    char hint[400];
+    if (near)
+        snprintf(hint, sizeof hint,
+                 "did you mean %s? If the attribute exists but the sample missed it, write it "
+                 "in double quotes",
+                 near);
+    else
+        snprintf(hint, sizeof hint,
+                 "call describe_table to see the columns; if the attribute exists but the "
+                 "sample missed it, write it in double quotes");
+    fail(b, &pos, hint, "unknown column %s", first->text);
+    return NULL;
+}
