@@ -402,3 +402,177 @@ static bexpr *resolve_column(binder *b, scope *sc, const sql_path *ap, sql_pos p
     fail(b, &pos, hint, "unknown column %s", first->text);
     return NULL;
 }
+
+/* ---- expressions ------------------------------------------------------ */
+
+static bexpr *bind_expr(binder *b, scope *sc, const sql_expr *a);
+static bquery *bind_query(binder *b, scope *parent, bool push, const sql_query *q);
+
+static bool is_aggregate_name(const char *f)
+{
+    static const char *const names[] = {"COUNT", "SUM", "AVG", "MIN", "MAX"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(f, names[i]) == 0)
+            return true;
+    return false;
+}
+
+static bexpr *bind_args(binder *b, scope *sc, bexpr *e, const sql_expr_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        bexpr *c = bind_expr(b, sc, l->v[i]);
+        if (!c) {
+            bexpr_free(e);
+            return NULL;
+        }
+        bexpr_add_arg(e, c);
+    }
+    return e;
+}
+
+static bexpr *bind_func(binder *b, scope *sc, const sql_expr *a)
+{
+    if (a->over || is_aggregate_name(a->func)) {
+        fail(b, &a->pos,
+             "aggregates belong in the SELECT list, HAVING or ORDER BY of a query that groups",
+             "%s(...) is not allowed here", a->func);
+        return NULL;
+    }
+    const fn_info *fi = fn_lookup(a->func);
+    if (!fi) {
+        size_t n;
+        const fn_info *all = fn_all(&n);
+        const char *cands[64];
+        size_t k = 0;
+        for (size_t i = 0; i < n && k < 64; i++)
+            cands[k++] = all[i].name;
+        const char *near = suggest_nearest(a->func, cands, k);
+        char hint[256];
+        snprintf(hint, sizeof hint, "%s%s%sthe functions are listed in ddbsql://docs/sql-reference",
+                 near ? "did you mean " : "", near ? near : "", near ? "? " : "");
+        fail(b, &a->pos, hint, "unknown function %s", a->func);
+        return NULL;
+    }
+    int n = (int)a->list.n;
+    if (n < fi->min_args || (fi->max_args >= 0 && n > fi->max_args)) {
+        fail(b, &a->pos, fi->signature, "%s takes %d%s argument%s, got %d", fi->name,
+             fi->min_args, fi->max_args < 0 ? " or more" : fi->max_args > fi->min_args ? "+" : "",
+             fi->min_args == 1 && fi->max_args == 1 ? "" : "s", n);
+        return NULL;
+    }
+    bexpr *e = bexpr_new(BX_FUNC, a->pos);
+    e->fn = (int)fi->id;
+    return bind_args(b, sc, e, &a->list);
+}
+
+static bexpr *bind_expr(binder *b, scope *sc, const sql_expr *a)
+{
+    bexpr *e = NULL;
+    switch (a->kind) {
+    case SQL_E_NUMBER: {
+        value_t v;
+        if (value_number_parse(a->text, a->text_len, &v) != DEC_OK) {
+            fail(b, &a->pos, "numbers have at most 38 significant digits",
+                 "number %.*s is out of range", (int)a->text_len, a->text);
+            return NULL;
+        }
+        return bexpr_const(v, a->pos);
+    }
+    case SQL_E_STRING:
+        return bexpr_const(value_string(a->text, a->text_len), a->pos);
+    case SQL_E_BOOL:
+        return bexpr_const(value_bool(a->bval), a->pos);
+    case SQL_E_NULL:
+        return bexpr_const(value_null(), a->pos);
+    case SQL_E_COLUMN:
+        return resolve_column(b, sc, &a->path, a->pos);
+    case SQL_E_UNARY:
+        e = bexpr_new(BX_UNARY, a->pos);
+        e->op = a->op;
+        break;
+    case SQL_E_BINARY:
+        e = bexpr_new(BX_BINARY, a->pos);
+        e->op = a->op;
+        break;
+    case SQL_E_IS_NULL:
+        e = bexpr_new(BX_IS_NULL, a->pos);
+        break;
+    case SQL_E_BETWEEN:
+        e = bexpr_new(BX_BETWEEN, a->pos);
+        break;
+    case SQL_E_LIKE:
+        e = bexpr_new(BX_LIKE, a->pos);
+        break;
+    case SQL_E_IN_LIST: {
+        e = bexpr_new(BX_IN_LIST, a->pos);
+        e->negated = a->negated;
+        bexpr *l = bind_expr(b, sc, a->left);
+        if (!l) {
+            bexpr_free(e);
+            return NULL;
+        }
+        bexpr_add_arg(e, l);
+        return bind_args(b, sc, e, &a->list);
+    }
+    case SQL_E_CAST: {
+        static const cast_target map[] = {
+            [SQL_T_TEXT] = CAST_TEXT,       [SQL_T_INTEGER] = CAST_INTEGER,
+            [SQL_T_BIGINT] = CAST_INTEGER,  [SQL_T_DECIMAL] = CAST_DECIMAL,
+            [SQL_T_DOUBLE] = CAST_DOUBLE,   [SQL_T_REAL] = CAST_DOUBLE,
+            [SQL_T_BOOLEAN] = CAST_BOOLEAN,
+        };
+        e = bexpr_new(BX_CAST, a->pos);
+        e->cast = map[a->type.kind];
+        break;
+    }
+    case SQL_E_FUNC:
+        return bind_func(b, sc, a);
+    case SQL_E_IN_QUERY:
+    case SQL_E_EXISTS:
+    case SQL_E_SUBQUERY: {
+        e = bexpr_new(a->kind == SQL_E_IN_QUERY ? BX_IN_SUBQ
+                      : a->kind == SQL_E_EXISTS ? BX_EXISTS
+                                                : BX_SUBQ,
+                      a->pos);
+        e->negated = a->negated;
+        if (a->kind == SQL_E_IN_QUERY) {
+            bexpr *l = bind_expr(b, sc, a->left);
+            if (!l) {
+                bexpr_free(e);
+                return NULL;
+            }
+            bexpr_add_arg(e, l);
+        }
+        bquery *q = bind_query(b, sc, true, a->query);
+        if (!q) {
+            bexpr_free(e);
+            return NULL;
+        }
+        if (a->kind != SQL_E_EXISTS && q->ncols != 1) {
+            fail(b, &a->pos, "select exactly one column in the subquery",
+                 "the subquery returns %d columns where one is needed", q->ncols);
+            bexpr_free(e);
+            return NULL;
+        }
+        e->bound = q;
+        return e;
+    }
+    default:
+        /* CASE, EXTRACT and TRIM: next (wip). */
+        fail(b, &a->pos, NULL, "not yet supported by the planner");
+        return NULL;
+    }
+    e->negated = a->negated;
+    const sql_expr *kids[3] = {a->left, a->right, a->third};
+    for (int i = 0; i < 3; i++) {
+        if (!kids[i])
+            continue;
+        bexpr *c = bind_expr(b, sc, kids[i]);
+        if (!c) {
+            bexpr_free(e);
+            return NULL;
+        }
+        bexpr_add_arg(e, c);
+    }
+    return e;
+}
