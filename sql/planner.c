@@ -576,3 +576,131 @@ static bexpr *bind_expr(binder *b, scope *sc, const sql_expr *a)
     }
     return e;
 }
+
+/* ---- FROM ------------------------------------------------------------- */
+
+static const sql_cte *find_cte(scope *sc, const sql_table_ref *t)
+{
+    if (t->schema.text)
+        return NULL;
+    for (scope *s = sc; s; s = s->parent)
+        for (size_t i = 0; i < s->nctes; i++)
+            if (t->name.quoted ? strcmp(s->ctes[i].name.text, t->name.text) == 0
+                               : strcasecmp(s->ctes[i].name.text, t->name.text) == 0)
+                return &s->ctes[i];
+    return NULL;
+}
+
+static void name_derived_cols(bquery *q, const sql_name_list *aliases)
+{
+    for (size_t i = 0; i < aliases->n && (int)i < q->ncols; i++) {
+        free(q->cols[i].name);
+        q->cols[i].name = xstrdup(aliases->v[i].text);
+    }
+}
+
+static bool bind_table(binder *b, scope *sc, bsel *sel, const sql_table_ref *t, brel *r)
+{
+    catalog_error ce;
+    const schema_conf *schema = catalog_schema(b->cat, t->schema.text, &ce);
+    if (!schema)
+        return fail(b, &t->pos, "name a configured schema, or leave it out for the default one",
+                    "%s", ce.message);
+    json_object *desc =
+        catalog_describe_table(b->cat, schema->name, t->name.text, REFRESH_IF_STALE, &ce);
+    if (!desc)
+        return fail(b, &t->pos, "call list_tables to see the tables you can query", "%s",
+                    ce.message);
+    (void)sc;
+    (void)sel;
+    r->desc = desc;
+    r->schema = xstrdup(schema->name);
+    r->physical = xstrdup(jget_str(desc, "table_name"));
+    r->client = catalog_client(b->cat, schema);
+    r->alias = xstrdup(t->alias.text ? t->alias.text : t->name.text);
+    char label[600];
+    if (t->alias.text)
+        snprintf(label, sizeof label, "%s.%s AS %s", r->schema, r->physical, t->alias.text);
+    else
+        snprintf(label, sizeof label, "%s.%s", r->schema, r->physical);
+    r->label = xstrdup(label);
+    sql_plan *p = b->plan;
+    bool seen = false;
+    for (int i = 0; i < p->nclients; i++)
+        seen |= p->clients[i] == r->client;
+    if (!seen && p->nclients < PLAN_MAX_CLIENTS)
+        p->clients[p->nclients++] = r->client;
+    return true;
+}
+
+static bfrom *bind_from(binder *b, scope *sc, bsel *sel, const sql_table_ref *t)
+{
+    bfrom *f = xcalloc(1, sizeof *f);
+    if (t->kind == SQL_TR_JOIN) {
+        f->join = t->join;
+        f->lo = sel->nfrom;
+        f->l = bind_from(b, sc, sel, t->left);
+        f->r = f->l ? bind_from(b, sc, sel, t->right) : NULL;
+        f->hi = sel->nfrom;
+        if (!f->r)
+            return f;
+        if (t->on) {
+            f->on = bind_expr(b, sc, t->on);
+        } else if (t->has_using) {
+            /* USING (c, ...): l.c = r.c for each, over the two sides' items. */
+            for (size_t i = 0; i < t->using_cols.n && !b->failed; i++) {
+                sql_path_step st = {.name = t->using_cols.v[i], .is_index = false};
+                sql_path one = {&st, 1};
+                bsel left = *sel, right = *sel;
+                left.nfrom = f->r->lo; /* only the left side's items */
+                right.rels = sel->rels + f->r->lo;
+                right.nfrom = f->hi - f->r->lo;
+                scope ls = {.sel = &left}, rs = {.sel = &right};
+                bexpr *l = resolve_column(b, &ls, &one, t->pos);
+                bexpr *r = l ? resolve_column(b, &rs, &one, t->pos) : NULL;
+                if (!r) {
+                    bexpr_free(l);
+                    break;
+                }
+                l->owner = sel;
+                r->owner = sel;
+                r->rel += f->r->lo;
+                bexpr *eq = bexpr_binary(SQL_OP_EQ, l, r, t->pos);
+                f->on = f->on ? bexpr_binary(SQL_OP_AND, f->on, eq, t->pos) : eq;
+            }
+        }
+        return f;
+    }
+    f->leaf = true;
+    f->rel = sel->nfrom;
+    f->lo = sel->nfrom;
+    f->hi = sel->nfrom + 1;
+    brel *r = rel_add(sel, REL_TABLE);
+    sel->nfrom++;
+    r->pos = t->pos;
+    const sql_cte *cte = t->kind == SQL_TR_TABLE ? find_cte(sc, t) : NULL;
+    if (t->kind == SQL_TR_TABLE && !cte) {
+        bind_table(b, sc, sel, t, r);
+        return f;
+    }
+    r->kind = REL_DERIVED;
+    if (cte) {
+        r->alias = xstrdup(t->alias.text ? t->alias.text : cte->name.text);
+        /* CTE bodies see no enclosing query (docs/ENGINE.md). */
+        scope top = {.ctes = sc->ctes, .nctes = sc->nctes};
+        r->q = bind_query(b, &top, false, cte->query);
+        if (r->q)
+            name_derived_cols(r->q, &cte->columns);
+    } else if (t->kind == SQL_TR_SUBQUERY) {
+        r->alias = t->alias.text ? xstrdup(t->alias.text) : NULL;
+        /* A derived table cannot see its own select's FROM items. */
+        r->q = bind_query(b, sc->parent, sc->push, t->query);
+    } else {
+        r->alias = t->alias.text ? xstrdup(t->alias.text) : NULL;
+        /* VALUES: wip (bound as a one-select query of constant rows). */
+        fail(b, &t->pos, NULL, "VALUES is not yet supported by the planner");
+    }
+    if (r->q)
+        name_derived_cols(r->q, &t->col_alias);
+    return f;
+}
