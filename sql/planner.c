@@ -704,3 +704,104 @@ static bfrom *bind_from(binder *b, scope *sc, bsel *sel, const sql_table_ref *t)
         name_derived_cols(r->q, &t->col_alias);
     return f;
 }
+
+/* ---- SELECT ----------------------------------------------------------- */
+
+static void add_out(bsel *sel, bexpr *e, const char *name, bool star, const char *pk,
+                    const char *sk)
+{
+    sel->outs = xreallocarray(sel->outs, (size_t)sel->ncols + 1, sizeof *sel->outs);
+    sel->cols = xreallocarray(sel->cols, (size_t)sel->ncols + 1, sizeof *sel->cols);
+    sel->outs[sel->ncols] = e;
+    plan_col *c = &sel->cols[sel->ncols++];
+    c->name = xstrdup(name);
+    c->star = star;
+    c->pk = pk ? xstrdup(pk) : NULL;
+    c->sk = sk ? xstrdup(sk) : NULL;
+}
+
+/* The columns * (or alias.*) brings: a table's whole item, or a derived
+ * relation's columns. */
+static void add_star(bsel *sel, int rel, sql_pos pos)
+{
+    brel *r = sel->rels[rel];
+    if (r->kind == REL_TABLE) {
+        ddb_path whole = {NULL, 0};
+        int slot = rel_path_slot(r, "", &whole);
+        json_object *ks = jget_obj(r->desc, "key_schema");
+        add_out(sel, col_ref(sel, rel, slot, 0, pos), r->alias, true,
+                jget_str(jget_obj(ks, "partition_key"), "name"),
+                jget_str(jget_obj(ks, "sort_key"), "name"));
+        return;
+    }
+    for (int c = 0; c < r->q->ncols; c++) {
+        const plan_col *pc = &r->q->cols[c];
+        add_out(sel, col_ref(sel, rel, c, 0, pos), pc->name, pc->star, pc->pk, pc->sk);
+    }
+}
+
+/* The output name of an unaliased expression: a column's last name step. */
+static const char *default_name(const sql_expr *a, char *buf, size_t n, int i)
+{
+    if (a->kind == SQL_E_COLUMN) {
+        for (size_t k = a->path.n; k > 0; k--)
+            if (!a->path.v[k - 1].is_index)
+                return a->path.v[k - 1].name.text;
+    }
+    if (a->kind == SQL_E_FUNC)
+        snprintf(buf, n, "%s", a->func);
+    else
+        snprintf(buf, n, "col%d", i + 1);
+    for (char *p = buf; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return buf;
+}
+
+static bsel *bind_select(binder *b, scope *parent, bool push, bquery *q, const sql_select *s,
+                         const sql_query *owner_q)
+{
+    bsel *sel = xcalloc(1, sizeof *sel);
+    sel->limit = -1;
+    scope sc = {.parent = parent, .sel = sel, .push = push, .sub = push ? q : NULL,
+                .ctes = owner_q->ctes, .nctes = owner_q->nctes};
+    if (s->from)
+        sel->from = bind_from(b, &sc, sel, s->from);
+    if (!b->failed && s->where)
+        sel->where = bind_expr(b, &sc, s->where);
+    /* Aggregates, GROUP BY, HAVING and windows: next (wip). */
+    if (!b->failed && (s->group_by.n || s->having))
+        fail(b, &s->pos, NULL, "GROUP BY is not yet supported by the planner");
+    for (size_t i = 0; i < s->nitems && !b->failed; i++) {
+        const sql_select_item *it = &s->items[i];
+        if (it->kind == SQL_ITEM_STAR) {
+            if (sel->nfrom == 0)
+                fail(b, &it->pos, "name the columns, or add a FROM clause",
+                     "SELECT * needs a FROM clause");
+            for (int r = 0; r < sel->nfrom; r++)
+                add_star(sel, r, it->pos);
+        } else if (it->kind == SQL_ITEM_QSTAR) {
+            const char *qn = it->qualifier.v[it->qualifier.n - 1].text;
+            int hit = -1;
+            for (int r = 0; r < sel->nfrom; r++)
+                if (sel->rels[r]->alias && strcasecmp(sel->rels[r]->alias, qn) == 0)
+                    hit = r;
+            if (hit < 0)
+                fail(b, &it->pos, "use the alias of a table in the FROM clause",
+                     "%s.* names no table of the FROM clause", qn);
+            else
+                add_star(sel, hit, it->pos);
+        } else {
+            bexpr *e = bind_expr(b, &sc, it->expr);
+            if (!e)
+                break;
+            char buf[64];
+            add_out(sel, e,
+                    it->alias.text ? it->alias.text
+                                   : default_name(it->expr, buf, sizeof buf, (int)i),
+                    false, NULL, NULL);
+        }
+    }
+    sel->distinct = s->distinct;
+    return sel;
+}
