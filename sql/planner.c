@@ -805,3 +805,85 @@ static bsel *bind_select(binder *b, scope *parent, bool push, bquery *q, const s
     sel->distinct = s->distinct;
     return sel;
 }
+
+/* ---- queries ---------------------------------------------------------- */
+
+static void copy_cols(bquery *q, const plan_col *cols, int n)
+{
+    q->cols = xcalloc((size_t)(n ? n : 1), sizeof *q->cols);
+    q->ncols = n;
+    for (int i = 0; i < n; i++) {
+        q->cols[i].name = xstrdup(cols[i].name);
+        q->cols[i].star = cols[i].star;
+        q->cols[i].pk = cols[i].pk ? xstrdup(cols[i].pk) : NULL;
+        q->cols[i].sk = cols[i].sk ? xstrdup(cols[i].sk) : NULL;
+    }
+}
+
+static bquery *bind_body(binder *b, scope *parent, bool push, bquery *outer,
+                         const sql_body *body, const sql_query *owner_q)
+{
+    bquery *q = xcalloc(1, sizeof *q);
+    q->limit = -1;
+    if (body->kind == SQL_BODY_SELECT) {
+        q->sel = bind_select(b, parent, push, outer ? outer : q, body->select, owner_q);
+        if (!b->failed)
+            copy_cols(q, q->sel->cols, q->sel->ncols);
+    } else if (body->kind == SQL_BODY_QUERY) {
+        free(q);
+        return bind_query(b, parent, push, body->query);
+    } else {
+        q->op = body->op;
+        q->all = body->all;
+        q->l = bind_body(b, parent, push, outer ? outer : q, body->left, owner_q);
+        q->r = q->l ? bind_body(b, parent, push, outer ? outer : q, body->right, owner_q) : NULL;
+        if (q->r && q->l->ncols != q->r->ncols)
+            fail(b, &body->pos, "make both sides select the same number of columns",
+                 "the two sides of %s have %d and %d columns",
+                 body->op == SQL_UNION ? "UNION" : body->op == SQL_INTERSECT ? "INTERSECT"
+                                                                             : "EXCEPT",
+                 q->l->ncols, q->r->ncols);
+        if (!b->failed)
+            copy_cols(q, q->l->cols, q->l->ncols);
+    }
+    return q;
+}
+
+static bquery *bind_query(binder *b, scope *parent, bool push, const sql_query *aq)
+{
+    bquery *q = bind_body(b, parent, push, NULL, aq->body, aq);
+    if (!q || b->failed)
+        return q;
+    q->limit = aq->has_limit ? aq->limit : -1;
+    q->offset = aq->has_offset ? aq->offset : 0;
+    /* ORDER BY over the output columns: a position, an output name, or
+       (for a plain SELECT: wip) any expression. */
+    q->norder = (int)aq->order_by.n;
+    q->order_cols = xcalloc((size_t)q->norder + 1, sizeof *q->order_cols);
+    q->order_desc = xcalloc((size_t)q->norder + 1, sizeof *q->order_desc);
+    for (int i = 0; i < q->norder && !b->failed; i++) {
+        const sql_expr *e = aq->order_by.v[i].expr;
+        q->order_desc[i] = aq->order_by.v[i].desc;
+        int col = -1;
+        if (e->kind == SQL_E_NUMBER) {
+            long long pos = strtoll(e->text, NULL, 10);
+            if (pos < 1 || pos > q->ncols) {
+                fail(b, &e->pos, "positions count the SELECT list from 1",
+                     "ORDER BY position %lld is not between 1 and %d", pos, q->ncols);
+                break;
+            }
+            col = (int)pos - 1;
+        } else if (e->kind == SQL_E_COLUMN && e->path.n == 1 && !e->path.v[0].is_index) {
+            for (int c = 0; c < q->ncols && col < 0; c++)
+                if (!q->cols[c].star && strcasecmp(q->cols[c].name, e->path.v[0].name.text) == 0)
+                    col = c;
+        }
+        if (col < 0) {
+            fail(b, &e->pos, "order by an output column's name or position",
+                 "ORDER BY expressions that are not output columns are not yet supported");
+            break;
+        }
+        q->order_cols[i] = col;
+    }
+    return q;
+}
