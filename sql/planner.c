@@ -887,3 +887,84 @@ static bquery *bind_query(binder *b, scope *parent, bool push, const sql_query *
     }
     return q;
 }
+
+/* ---- layout: relation-relative slots become row positions -------------- */
+
+static void layout_sel(bsel *sel)
+{
+    int off = 0;
+    for (int i = 0; i < sel->nfrom; i++) {
+        brel *r = sel->rels[i];
+        r->width = r->kind == REL_TABLE ? r->npaths : r->q->ncols;
+        r->offset = off;
+        off += r->width;
+    }
+}
+
+static void remap_query(bquery *q);
+
+static void remap_expr(bexpr *e)
+{
+    if (!e)
+        return;
+    if ((e->kind == BX_COL || e->kind == BX_OUTER) && e->owner && e->rel >= 0) {
+        const bsel *o = e->owner;
+        e->slot += o->rels[e->rel]->offset;
+        e->rel = -1;
+    }
+    for (size_t i = 0; i < e->nargs; i++)
+        remap_expr(e->args[i]);
+    if (e->bound)
+        remap_query(e->bound);
+}
+
+static void remap_from(bfrom *f)
+{
+    if (!f)
+        return;
+    remap_expr(f->on);
+    remap_from(f->l);
+    remap_from(f->r);
+}
+
+static void layout_query(bquery *q)
+{
+    if (q->sel) {
+        layout_sel(q->sel);
+        for (int i = 0; i < q->sel->nfrom; i++)
+            if (q->sel->rels[i]->q)
+                layout_query(q->sel->rels[i]->q);
+    }
+    if (q->l)
+        layout_query(q->l);
+    if (q->r)
+        layout_query(q->r);
+}
+
+static void layout_exprs_subqueries(bexpr *e)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->nargs; i++)
+        layout_exprs_subqueries(e->args[i]);
+    if (e->bound)
+        layout_query(e->bound);
+}
+
+static void remap_query(bquery *q)
+{
+    if (q->sel) {
+        bsel *s = q->sel;
+        remap_from(s->from);
+        remap_expr(s->where);
+        for (int i = 0; i < s->ncols; i++)
+            remap_expr(s->outs[i]);
+        for (int i = 0; i < s->nfrom; i++)
+            if (s->rels[i]->q)
+                remap_query(s->rels[i]->q);
+    }
+    if (q->l)
+        remap_query(q->l);
+    if (q->r)
+        remap_query(q->r);
+}
