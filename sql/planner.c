@@ -927,34 +927,11 @@ static void remap_from(bfrom *f)
     remap_from(f->r);
 }
 
-static void layout_query(bquery *q)
-{
-    if (q->sel) {
-        layout_sel(q->sel);
-        for (int i = 0; i < q->sel->nfrom; i++)
-            if (q->sel->rels[i]->q)
-                layout_query(q->sel->rels[i]->q);
-    }
-    if (q->l)
-        layout_query(q->l);
-    if (q->r)
-        layout_query(q->r);
-}
-
-static void layout_exprs_subqueries(bexpr *e)
-{
-    if (!e)
-        return;
-    for (size_t i = 0; i < e->nargs; i++)
-        layout_exprs_subqueries(e->args[i]);
-    if (e->bound)
-        layout_query(e->bound);
-}
-
 static void remap_query(bquery *q)
 {
     if (q->sel) {
         bsel *s = q->sel;
+        layout_sel(s); /* widths are final once binding is done */
         remap_from(s->from);
         remap_expr(s->where);
         for (int i = 0; i < s->ncols; i++)
@@ -967,4 +944,84 @@ static void remap_query(bquery *q)
         remap_query(q->l);
     if (q->r)
         remap_query(q->r);
+}
+
+/* ---- planning ----------------------------------------------------------- */
+
+static op_t *plan_query(binder *b, bquery *q);
+
+/* Plans the subqueries inside e (bound -> subplan). */
+static bool plan_subqueries(binder *b, bexpr *e)
+{
+    if (!e)
+        return true;
+    for (size_t i = 0; i < e->nargs; i++)
+        if (!plan_subqueries(b, e->args[i]))
+            return false;
+    if (e->bound) {
+        bquery *q = e->bound;
+        op_t *root = plan_query(b, q);
+        if (!root)
+            return false;
+        e->sub = subplan_new(root, q->correlated);
+        e->bound = NULL;
+    }
+    return true;
+}
+
+static bexpr *and_all(bexpr **v, int n)
+{
+    bexpr *acc = NULL;
+    for (int i = 0; i < n; i++)
+        acc = acc ? bexpr_binary(SQL_OP_AND, acc, bexpr_clone(v[i]), v[i]->pos)
+                  : bexpr_clone(v[i]);
+    return acc;
+}
+
+typedef struct pred_set {
+    bexpr **v;
+    bool *used;
+    int n;
+} pred_set;
+
+/* A leaf table read: access path from the conjuncts that read only it. */
+static op_t *plan_table(binder *b, bsel *sel, brel *r, pred_set *ps, bool may_push)
+{
+    bexpr *mine[256];
+    int nmine = 0;
+    for (int i = 0; may_push && i < ps->n && nmine < 256; i++) {
+        if (!bexpr_uses_only(ps->v[i], r->offset, r->offset + r->width))
+            continue;
+        bexpr *c = bexpr_clone(ps->v[i]);
+        bexpr_shift_slots(c, -r->offset);
+        mine[nmine++] = c;
+        ps->used[i] = true;
+    }
+    access_input in = {
+        .desc = r->desc,
+        .client = r->client,
+        .label = r->label,
+        .conj = mine,
+        .nconj = nmine,
+        .slot_paths = r->paths,
+        .nslots = r->npaths,
+        .order_slot = -1,
+        .limit_hint = -1,
+        .max_segments = b->opts->max_segments > 0 ? b->opts->max_segments : 1,
+    };
+    access_choice ch;
+    char err[256];
+    if (!access_choose(&in, &ch, err, sizeof err)) {
+        for (int i = 0; i < nmine; i++)
+            bexpr_free(mine[i]);
+        fail(b, &r->pos, NULL, "%s", err);
+        return NULL;
+    }
+    (void)sel;
+    op_t *op = op_ddb_read(&ch.spec);
+    if (nmine)
+        op = op_filter(op, and_all(mine, nmine));
+    for (int i = 0; i < nmine; i++)
+        bexpr_free(mine[i]);
+    return op;
 }
