@@ -1025,3 +1025,89 @@ static op_t *plan_table(binder *b, bsel *sel, brel *r, pred_set *ps, bool may_pu
         bexpr_free(mine[i]);
     return op;
 }
+
+/* Rows of the FROM subtree f, laid out as its relations [lo, hi) starting
+ * at column 0. may_push: the subtree is not on the null-supplying side of
+ * an outer join, so WHERE conjuncts may filter it early. */
+static op_t *plan_from(binder *b, bsel *sel, bfrom *f, pred_set *ps, bool may_push)
+{
+    if (f->leaf) {
+        brel *r = sel->rels[f->rel];
+        if (r->kind == REL_TABLE)
+            return plan_table(b, sel, r, ps, may_push);
+        op_t *op = plan_query(b, r->q);
+        return op;
+    }
+    int base = sel->rels[f->lo]->offset;
+    int mid = sel->rels[f->r->lo]->offset - base;
+    bool l_push = may_push && (f->join == SQL_JOIN_INNER || f->join == SQL_JOIN_CROSS ||
+                               f->join == SQL_JOIN_COMMA || f->join == SQL_JOIN_LEFT);
+    bool r_push = may_push && (f->join == SQL_JOIN_INNER || f->join == SQL_JOIN_CROSS ||
+                               f->join == SQL_JOIN_COMMA || f->join == SQL_JOIN_RIGHT);
+    op_t *l = plan_from(b, sel, f->l, ps, l_push);
+    if (!l)
+        return NULL;
+    op_t *r = plan_from(b, sel, f->r, ps, r_push);
+    if (!r) {
+        op_free(l);
+        return NULL;
+    }
+    join_kind jk = f->join == SQL_JOIN_LEFT    ? JOIN_LEFT
+                   : f->join == SQL_JOIN_RIGHT ? JOIN_RIGHT
+                   : f->join == SQL_JOIN_FULL  ? JOIN_FULL
+                                               : JOIN_INNER;
+    /* ON conjuncts (and, for inner joins, WHERE conjuncts over both sides):
+       equalities across the sides are hash keys; the rest a residual. */
+    bexpr *conj[256];
+    int nconj = 0;
+    if (f->on) {
+        if (!plan_subqueries(b, f->on)) {
+            op_free(l);
+            op_free(r);
+            return NULL;
+        }
+        bexpr *parts[256];
+        size_t n = bexpr_conjuncts(f->on, parts, 256);
+        for (size_t i = 0; i < n && i < 256; i++)
+            conj[nconj++] = bexpr_clone(parts[i]);
+    }
+    int hi_off = sel->rels[f->hi - 1]->offset + sel->rels[f->hi - 1]->width;
+    if (jk == JOIN_INNER && may_push)
+        for (int i = 0; i < ps->n && nconj < 256; i++)
+            if (!ps->used[i] && bexpr_uses_only(ps->v[i], base, hi_off)) {
+                conj[nconj++] = bexpr_clone(ps->v[i]);
+                ps->used[i] = true;
+            }
+    for (int i = 0; i < nconj; i++)
+        bexpr_shift_slots(conj[i], -base);
+    int width = hi_off - base;
+    bexpr **lk = xcalloc((size_t)nconj + 1, sizeof *lk), **rk = xcalloc((size_t)nconj + 1, sizeof *rk);
+    int nk = 0;
+    bexpr *residual = NULL;
+    for (int i = 0; i < nconj; i++) {
+        bexpr *c = conj[i];
+        if (c->kind == BX_BINARY && c->op == SQL_OP_EQ) {
+            bexpr *x = c->args[0], *y = c->args[1];
+            if (bexpr_uses_only(x, 0, mid) && bexpr_uses_only(y, mid, width)) {
+                lk[nk] = bexpr_clone(x);
+                rk[nk] = bexpr_clone(y);
+                bexpr_shift_slots(rk[nk++], -mid);
+                bexpr_free(c);
+                continue;
+            }
+            if (bexpr_uses_only(y, 0, mid) && bexpr_uses_only(x, mid, width)) {
+                lk[nk] = bexpr_clone(y);
+                rk[nk] = bexpr_clone(x);
+                bexpr_shift_slots(rk[nk++], -mid);
+                bexpr_free(c);
+                continue;
+            }
+        }
+        residual = residual ? bexpr_binary(SQL_OP_AND, residual, c, c->pos) : c;
+    }
+    if (nk)
+        return op_hash_join(l, r, lk, rk, nk, residual, jk);
+    free(lk);
+    free(rk);
+    return op_nl_join(l, r, residual, jk);
+}
