@@ -1111,3 +1111,195 @@ static op_t *plan_from(binder *b, bsel *sel, bfrom *f, pred_set *ps, bool may_pu
     free(rk);
     return op_nl_join(l, r, residual, jk);
 }
+
+static op_t *plan_select(binder *b, bsel *s)
+{
+    op_t *op;
+    bexpr *conj[1024];
+    int nconj = 0;
+    if (s->where) {
+        if (!plan_subqueries(b, s->where))
+            return NULL;
+        nconj = (int)bexpr_conjuncts(s->where, conj, 1024);
+        if (nconj > 1024)
+            nconj = 1024; /* the rest stay in the top filter: WHERE is kept whole below */
+    }
+    bool used[1024] = {0};
+    pred_set ps = {conj, used, nconj};
+    if (s->from) {
+        op = plan_from(b, s, s->from, &ps, true);
+    } else {
+        bexpr ***rows = xcalloc(1, sizeof *rows);
+        rows[0] = xcalloc(1, sizeof **rows);
+        op = op_values(rows, 1, 0);
+    }
+    if (!op)
+        return NULL;
+    /* Conjuncts not used below (and all of them past 1024) filter here. */
+    bexpr *rest = NULL;
+    for (int i = 0; i < nconj; i++)
+        if (!used[i])
+            rest = rest ? bexpr_binary(SQL_OP_AND, rest, bexpr_clone(conj[i]), conj[i]->pos)
+                        : bexpr_clone(conj[i]);
+    if (s->where && bexpr_conjuncts(s->where, conj, 0) > 1024) {
+        bexpr_free(rest);
+        rest = bexpr_clone(s->where);
+    }
+    if (rest)
+        op = op_filter(op, rest);
+    for (int i = 0; i < s->ncols; i++)
+        if (!plan_subqueries(b, s->outs[i])) {
+            op_free(op);
+            return NULL;
+        }
+    bexpr **outs = xcalloc((size_t)s->ncols + 1, sizeof *outs);
+    for (int i = 0; i < s->ncols; i++)
+        outs[i] = bexpr_clone(s->outs[i]);
+    op = op_project(op, outs, s->ncols);
+    if (s->distinct)
+        op = op_distinct(op);
+    return op;
+}
+
+static op_t *plan_query(binder *b, bquery *q)
+{
+    op_t *op;
+    if (q->sel) {
+        op = plan_select(b, q->sel);
+    } else {
+        op_t *l = plan_query(b, q->l);
+        op_t *r = l ? plan_query(b, q->r) : NULL;
+        if (!r) {
+            op_free(l);
+            return NULL;
+        }
+        op = op_setop(l, r, q->op, q->all);
+    }
+    if (!op)
+        return NULL;
+    int64_t topn = q->limit >= 0 ? q->limit + q->offset : -1;
+    if (q->norder) {
+        sort_key *keys = xcalloc((size_t)q->norder, sizeof *keys);
+        for (int i = 0; i < q->norder; i++) {
+            keys[i].expr = bexpr_col(q->order_cols[i], (sql_pos){0, 0, 0});
+            keys[i].desc = q->order_desc[i];
+        }
+        op = op_sort(op, keys, q->norder, topn);
+    }
+    if (q->limit >= 0 || q->offset > 0)
+        op = op_limit(op, q->limit, q->offset);
+    return op;
+}
+
+/* ---- freeing the bound tree -------------------------------------------- */
+
+static void free_query(bquery *q);
+
+static void free_bound_expr(bexpr *e)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->nargs; i++)
+        free_bound_expr(e->args[i]);
+    if (e->bound) {
+        free_query(e->bound);
+        e->bound = NULL;
+    }
+}
+
+static void free_from(bfrom *f)
+{
+    if (!f)
+        return;
+    free_bound_expr(f->on);
+    bexpr_free(f->on);
+    free_from(f->l);
+    free_from(f->r);
+    free(f);
+}
+
+static void free_cols(plan_col *c, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(c[i].name);
+        free(c[i].pk);
+        free(c[i].sk);
+    }
+    free(c);
+}
+
+static void free_sel(bsel *s)
+{
+    free_from(s->from);
+    free_bound_expr(s->where);
+    bexpr_free(s->where);
+    for (int i = 0; i < s->ncols; i++) {
+        free_bound_expr(s->outs[i]);
+        bexpr_free(s->outs[i]);
+    }
+    free(s->outs);
+    free_cols(s->cols, s->ncols);
+    for (int i = 0; i < s->nrels; i++) {
+        brel *r = s->rels[i];
+        free(r->alias);
+        free(r->schema);
+        free(r->physical);
+        free(r->label);
+        if (r->desc)
+            json_object_put(r->desc);
+        for (int k = 0; k < r->npaths; k++) {
+            path_clear(&r->paths[k]);
+            free(r->path_keys[k]);
+        }
+        free(r->paths);
+        free(r->path_keys);
+        if (r->q)
+            free_query(r->q);
+        free(r);
+    }
+    free(s->rels);
+    free(s);
+}
+
+static void free_query(bquery *q)
+{
+    if (!q)
+        return;
+    if (q->sel)
+        free_sel(q->sel);
+    free_query(q->l);
+    free_query(q->r);
+    free(q->order_cols);
+    free(q->order_desc);
+    free_cols(q->cols, q->ncols);
+    free(q);
+}
+
+bool sql_plan_build(catalog *cat, const sql_stmt *stmt, const plan_opts *opts, sql_plan *out,
+                    sql_error *err, char *hint, size_t hintlen)
+{
+    memset(out, 0, sizeof *out);
+    hint[0] = '\0';
+    binder b = {.cat = cat, .err = err, .hint = hint, .hintlen = hintlen, .opts = opts,
+                .plan = out};
+    bquery *q = bind_query(&b, NULL, false, stmt->query);
+    if (q && !b.failed) {
+        remap_query(q);
+        out->root = plan_query(&b, q);
+        if (out->root) {
+            out->ncols = q->ncols;
+            out->cols = q->cols;
+            q->cols = NULL;
+            q->ncols = 0;
+        }
+    }
+    free_query(q);
+    return out->root != NULL && !b.failed;
+}
+
+void sql_plan_free(sql_plan *p)
+{
+    op_free(p->root);
+    free_cols(p->cols, p->ncols);
+    memset(p, 0, sizeof *p);
+}
