@@ -122,6 +122,24 @@ bool sql_run(const sql_engine_env *env, const char *sql, size_t len, const sql_r
     for (int i = 0; i < plan.nclients; i++)
         ddb_client_set_trace(plan.clients[i], NULL, NULL);
     out->next_skip = opts->skip + out->nrows;
+    /* A column's type: its non-NULL values' type, MIXED when they differ. */
+    for (int c = 0; c < out->ncols && c < w; c++) {
+        const char *t = NULL;
+        for (int64_t r = 0; r < out->nrows; r++) {
+            const value_t *v = &out->rows[r * w + c];
+            if (v->type == VAL_NULL)
+                continue;
+            const char *vt = value_type_name(v->type);
+            if (!t)
+                t = vt;
+            else if (strcmp(t, vt) != 0)
+                t = "MIXED";
+        }
+        if (t) {
+            free(out->columns[c].type);
+            out->columns[c].type = xstrdup(t);
+        }
+    }
     out->stats = ctx.stats;
     out->mem_peak = ctx.mem_peak;
     sql_plan_free(&plan);
