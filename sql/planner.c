@@ -95,7 +95,7 @@ struct bquery {
 typedef struct scope {
     struct scope *parent;
     bsel *sel;
-    bool push;  /* leaving this scope crosses a subquery boundary */
+    bool push;   /* leaving this scope crosses a subquery boundary */
     bquery *sub; /* the subquery whose boundary it is (marked correlated) */
     const sql_cte *ctes;
     size_t nctes;
@@ -124,8 +124,8 @@ static bool fail(binder *b, const sql_pos *pos, const char *hint, const char *fm
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    sql_error_set(b->err, pos ? pos->line : 0, pos ? pos->column : 0, pos ? pos->offset : 0,
-                  "%s", msg);
+    sql_error_set(b->err, pos ? pos->line : 0, pos ? pos->column : 0, pos ? pos->offset : 0, "%s",
+                  msg);
     snprintf(b->hint, b->hintlen, "%s", hint ? hint : "");
     return false;
 }
@@ -455,8 +455,10 @@ static bexpr *bind_func(binder *b, scope *sc, const sql_expr *a)
     }
     int n = (int)a->list.n;
     if (n < fi->min_args || (fi->max_args >= 0 && n > fi->max_args)) {
-        fail(b, &a->pos, fi->signature, "%s takes %d%s argument%s, got %d", fi->name,
-             fi->min_args, fi->max_args < 0 ? " or more" : fi->max_args > fi->min_args ? "+" : "",
+        fail(b, &a->pos, fi->signature, "%s takes %d%s argument%s, got %d", fi->name, fi->min_args,
+             fi->max_args < 0              ? " or more"
+             : fi->max_args > fi->min_args ? "+"
+                                           : "",
              fi->min_args == 1 && fi->max_args == 1 ? "" : "s", n);
         return NULL;
     }
@@ -465,7 +467,43 @@ static bexpr *bind_func(binder *b, scope *sc, const sql_expr *a)
     return bind_args(b, sc, e, &a->list);
 }
 
+static bool bexpr_equal(const bexpr *x, const bexpr *y)
+{
+    if (x->kind != y->kind || x->op != y->op || x->negated != y->negated || x->nargs != y->nargs ||
+        x->fn != y->fn || x->cast != y->cast || x->bound || y->bound)
+        return false;
+    if ((x->kind == BX_COL || x->kind == BX_OUTER) &&
+        (x->slot != y->slot || x->rel != y->rel || x->owner != y->owner || x->depth != y->depth))
+        return false;
+    if (x->kind == BX_CONST &&
+        (x->value.type != y->value.type || !value_equal(&x->value, &y->value)))
+        return false;
+    if (x->nsteps != y->nsteps)
+        return false;
+    for (size_t i = 0; i < x->nsteps; i++)
+        if ((x->steps[i].name == NULL) != (y->steps[i].name == NULL) ||
+            (x->steps[i].name ? strcmp(x->steps[i].name, y->steps[i].name) != 0
+                              : x->steps[i].index != y->steps[i].index))
+            return false;
+    for (size_t i = 0; i < x->nargs; i++)
+        if (!bexpr_equal(x->args[i], y->args[i]))
+            return false;
+    return true;
+}
+
+static bexpr *bind_post(binder *b, scope *sc, const sql_expr *a);
+
+static bexpr *bind_node(binder *b, scope *sc, const sql_expr *a);
+
 static bexpr *bind_expr(binder *b, scope *sc, const sql_expr *a)
+{
+    if (sc->sel && sc->sel->post_agg)
+        return bind_post(b, sc, a);
+    return bind_node(b, sc, a);
+}
+
+/* One node; its children go through bind_expr (and so the current phase). */
+static bexpr *bind_node(binder *b, scope *sc, const sql_expr *a)
 {
     bexpr *e = NULL;
     switch (a->kind) {
@@ -575,6 +613,89 @@ static bexpr *bind_expr(binder *b, scope *sc, const sql_expr *a)
         bexpr_add_arg(e, c);
     }
     return e;
+}
+
+/* An aggregate call: its argument binds before aggregation; the call
+ * becomes a slot of the aggregate output. */
+static bexpr *bind_aggregate(binder *b, scope *sc, const sql_expr *a)
+{
+    bsel *sel = sc->sel;
+    agg_spec sp = {.pos = a->pos, .distinct = a->distinct};
+    const char *f = a->func;
+    if (a->over) {
+        fail(b, &a->pos, NULL, "window functions are not yet supported by the planner");
+        return NULL;
+    }
+    if (a->star) {
+        sp.kind = AGG_COUNT_STAR;
+    } else {
+        if (a->list.n != 1) {
+            fail(b, &a->pos, "aggregates take exactly one argument: COUNT(x), SUM(x) ...",
+                 "%s takes one argument, got %zu", f, a->list.n);
+            return NULL;
+        }
+        sp.kind = strcmp(f, "COUNT") == 0 ? AGG_COUNT
+                  : strcmp(f, "SUM") == 0 ? AGG_SUM
+                  : strcmp(f, "AVG") == 0 ? AGG_AVG
+                  : strcmp(f, "MIN") == 0 ? AGG_MIN
+                                          : AGG_MAX;
+        sel->post_agg = false;
+        sp.arg = bind_expr(b, sc, a->list.v[0]);
+        sel->post_agg = true;
+        if (!sp.arg)
+            return NULL;
+    }
+    for (int j = 0; j < sel->naggs; j++) {
+        const agg_spec *o = &sel->aggs[j];
+        if (o->kind == sp.kind && o->distinct == sp.distinct &&
+            ((!o->arg && !sp.arg) || (o->arg && sp.arg && bexpr_equal(o->arg, sp.arg)))) {
+            bexpr_free(sp.arg);
+            return col_ref(sel, sel->agg_rel, sel->ngroups + j, 0, a->pos);
+        }
+    }
+    sel->aggs = xreallocarray(sel->aggs, (size_t)sel->naggs + 1, sizeof *sel->aggs);
+    sel->aggs[sel->naggs] = sp;
+    return col_ref(sel, sel->agg_rel, sel->ngroups + sel->naggs++, 0, a->pos);
+}
+
+/* Binding after aggregation: a GROUP BY expression becomes its group slot,
+ * an aggregate its aggregate slot; other columns are errors. */
+static bexpr *bind_post(binder *b, scope *sc, const sql_expr *a)
+{
+    bsel *sel = sc->sel;
+    if (a->kind == SQL_E_FUNC && (is_aggregate_name(a->func) || a->star) && !a->over)
+        return bind_aggregate(b, sc, a);
+    if (sel->ngroups && a->kind != SQL_E_NUMBER && a->kind != SQL_E_STRING &&
+        a->kind != SQL_E_NULL && a->kind != SQL_E_BOOL) {
+        /* Try it as a pre-aggregation expression equal to a group. */
+        sql_error saved = *b->err;
+        bool was = b->failed;
+        sel->post_agg = false;
+        bexpr *t = bind_expr(b, sc, a);
+        sel->post_agg = true;
+        int hit = -1;
+        for (int i = 0; t && i < sel->ngroups && hit < 0; i++)
+            if (bexpr_equal(t, sel->groups[i]))
+                hit = i;
+        bexpr_free(t);
+        *b->err = saved;
+        b->failed = was;
+        if (hit >= 0)
+            return col_ref(sel, sel->agg_rel, hit, 0, a->pos);
+    }
+    if (a->kind == SQL_E_COLUMN) {
+        char name[256];
+        snprintf(name, sizeof name, "%s", a->path.v[0].is_index ? "?" : a->path.v[0].name.text);
+        fail(b, &a->pos, "add it to GROUP BY, or use it inside an aggregate such as MAX(...)",
+             "column %s must appear in GROUP BY or inside an aggregate", name);
+        return NULL;
+    }
+    if (a->kind == SQL_E_IN_QUERY || a->kind == SQL_E_EXISTS || a->kind == SQL_E_SUBQUERY) {
+        fail(b, &a->pos, NULL, "subqueries after GROUP BY are not yet supported by the planner");
+        return NULL;
+    }
+    /* Literals and operators: this node as usual, children post-aggregation. */
+    return bind_node(b, sc, a);
 }
 
 /* ---- FROM ------------------------------------------------------------- */
@@ -758,20 +879,90 @@ static const char *default_name(const sql_expr *a, char *buf, size_t n, int i)
     return buf;
 }
 
+static bool expr_has_aggregate(const sql_expr *a)
+{
+    if (!a)
+        return false;
+    if (a->kind == SQL_E_FUNC && !a->over && (a->star || is_aggregate_name(a->func)))
+        return true;
+    if (expr_has_aggregate(a->left) || expr_has_aggregate(a->right) || expr_has_aggregate(a->third))
+        return true;
+    for (size_t i = 0; i < a->list.n; i++)
+        if (expr_has_aggregate(a->list.v[i]))
+            return true;
+    for (size_t i = 0; i < a->list2.n; i++)
+        if (expr_has_aggregate(a->list2.v[i]))
+            return true;
+    return false;
+}
+
+static bool select_has_aggregate(const sql_select *s, const sql_query *q)
+{
+    for (size_t i = 0; i < s->nitems; i++)
+        if (s->items[i].kind == SQL_ITEM_EXPR && expr_has_aggregate(s->items[i].expr))
+            return true;
+    if (q->body->kind == SQL_BODY_SELECT)
+        for (size_t i = 0; i < q->order_by.n; i++)
+            if (expr_has_aggregate(q->order_by.v[i].expr))
+                return true;
+    return false;
+}
+
 static bsel *bind_select(binder *b, scope *parent, bool push, bquery *q, const sql_select *s,
                          const sql_query *owner_q)
 {
     bsel *sel = xcalloc(1, sizeof *sel);
     sel->limit = -1;
-    scope sc = {.parent = parent, .sel = sel, .push = push, .sub = push ? q : NULL,
-                .ctes = owner_q->ctes, .nctes = owner_q->nctes};
+    scope sc = {.parent = parent,
+                .sel = sel,
+                .push = push,
+                .sub = push ? q : NULL,
+                .ctes = owner_q->ctes,
+                .nctes = owner_q->nctes};
     if (s->from)
         sel->from = bind_from(b, &sc, sel, s->from);
     if (!b->failed && s->where)
         sel->where = bind_expr(b, &sc, s->where);
-    /* Aggregates, GROUP BY, HAVING and windows: next (wip). */
-    if (!b->failed && (s->group_by.n || s->having))
-        fail(b, &s->pos, NULL, "GROUP BY is not yet supported by the planner");
+    sel->has_agg = s->group_by.n > 0 || s->having || select_has_aggregate(s, owner_q);
+    if (sel->has_agg && !b->failed) {
+        sel->agg_rel = sel->nrels;
+        brel *ar = rel_add(sel, REL_AGG);
+        (void)ar;
+        for (size_t i = 0; i < s->group_by.n && !b->failed; i++) {
+            const sql_expr *g = s->group_by.v[i];
+            /* A position or an output alias names a SELECT item. */
+            if (g->kind == SQL_E_NUMBER) {
+                long long k = strtoll(g->text, NULL, 10);
+                if (k < 1 || (size_t)k > s->nitems || s->items[k - 1].kind != SQL_ITEM_EXPR) {
+                    fail(b, &g->pos, "positions count the SELECT list from 1",
+                         "GROUP BY position %lld does not name an expression of the SELECT list",
+                         k);
+                    break;
+                }
+                g = s->items[k - 1].expr;
+            } else if (g->kind == SQL_E_COLUMN && g->path.n == 1) {
+                sql_error saved = *b->err;
+                bool was = b->failed;
+                bexpr *t = bind_expr(b, &sc, g);
+                bool resolves = t != NULL;
+                bexpr_free(t);
+                *b->err = saved;
+                b->failed = was;
+                for (size_t k = 0; !resolves && k < s->nitems; k++)
+                    if (s->items[k].kind == SQL_ITEM_EXPR && s->items[k].alias.text &&
+                        strcasecmp(s->items[k].alias.text, g->path.v[0].name.text) == 0)
+                        g = s->items[k].expr;
+            }
+            bexpr *e = bind_expr(b, &sc, g);
+            if (!e)
+                break;
+            sel->groups = xreallocarray(sel->groups, (size_t)sel->ngroups + 1, sizeof *sel->groups);
+            sel->groups[sel->ngroups++] = e;
+        }
+        sel->post_agg = true;
+        if (!b->failed && s->having)
+            sel->having = bind_expr(b, &sc, s->having);
+    }
     for (size_t i = 0; i < s->nitems && !b->failed; i++) {
         const sql_select_item *it = &s->items[i];
         if (it->kind == SQL_ITEM_STAR) {
@@ -820,8 +1011,8 @@ static void copy_cols(bquery *q, const plan_col *cols, int n)
     }
 }
 
-static bquery *bind_body(binder *b, scope *parent, bool push, bquery *outer,
-                         const sql_body *body, const sql_query *owner_q)
+static bquery *bind_body(binder *b, scope *parent, bool push, bquery *outer, const sql_body *body,
+                         const sql_query *owner_q)
 {
     bquery *q = xcalloc(1, sizeof *q);
     q->limit = -1;
@@ -840,8 +1031,9 @@ static bquery *bind_body(binder *b, scope *parent, bool push, bquery *outer,
         if (q->r && q->l->ncols != q->r->ncols)
             fail(b, &body->pos, "make both sides select the same number of columns",
                  "the two sides of %s have %d and %d columns",
-                 body->op == SQL_UNION ? "UNION" : body->op == SQL_INTERSECT ? "INTERSECT"
-                                                                             : "EXCEPT",
+                 body->op == SQL_UNION       ? "UNION"
+                 : body->op == SQL_INTERSECT ? "INTERSECT"
+                                             : "EXCEPT",
                  q->l->ncols, q->r->ncols);
         if (!b->failed)
             copy_cols(q, q->l->cols, q->l->ncols);
@@ -936,6 +1128,11 @@ static void remap_query(bquery *q)
         remap_expr(s->where);
         for (int i = 0; i < s->ncols; i++)
             remap_expr(s->outs[i]);
+        for (int i = 0; i < s->ngroups; i++)
+            remap_expr(s->groups[i]);
+        for (int i = 0; i < s->naggs; i++)
+            remap_expr(s->aggs[i].arg);
+        remap_expr(s->having);
         for (int i = 0; i < s->nfrom; i++)
             if (s->rels[i]->q)
                 remap_query(s->rels[i]->q);
@@ -973,8 +1170,7 @@ static bexpr *and_all(bexpr **v, int n)
 {
     bexpr *acc = NULL;
     for (int i = 0; i < n; i++)
-        acc = acc ? bexpr_binary(SQL_OP_AND, acc, bexpr_clone(v[i]), v[i]->pos)
-                  : bexpr_clone(v[i]);
+        acc = acc ? bexpr_binary(SQL_OP_AND, acc, bexpr_clone(v[i]), v[i]->pos) : bexpr_clone(v[i]);
     return acc;
 }
 
@@ -1081,7 +1277,8 @@ static op_t *plan_from(binder *b, bsel *sel, bfrom *f, pred_set *ps, bool may_pu
     for (int i = 0; i < nconj; i++)
         bexpr_shift_slots(conj[i], -base);
     int width = hi_off - base;
-    bexpr **lk = xcalloc((size_t)nconj + 1, sizeof *lk), **rk = xcalloc((size_t)nconj + 1, sizeof *rk);
+    bexpr **lk = xcalloc((size_t)nconj + 1, sizeof *lk),
+          **rk = xcalloc((size_t)nconj + 1, sizeof *rk);
     int nk = 0;
     bexpr *residual = NULL;
     for (int i = 0; i < nconj; i++) {
@@ -1147,6 +1344,25 @@ static op_t *plan_select(binder *b, bsel *s)
     }
     if (rest)
         op = op_filter(op, rest);
+    if (s->has_agg) {
+        bexpr **groups = xcalloc((size_t)s->ngroups + 1, sizeof *groups);
+        for (int i = 0; i < s->ngroups; i++) {
+            if (!plan_subqueries(b, s->groups[i])) {
+                free(groups);
+                op_free(op);
+                return NULL;
+            }
+            groups[i] = bexpr_clone(s->groups[i]);
+        }
+        agg_spec *aggs = xcalloc((size_t)s->naggs + 1, sizeof *aggs);
+        for (int i = 0; i < s->naggs; i++) {
+            aggs[i] = s->aggs[i];
+            aggs[i].arg = bexpr_clone(s->aggs[i].arg);
+        }
+        op = op_hash_agg(op, groups, s->ngroups, aggs, s->naggs);
+        if (s->having)
+            op = op_filter(op, bexpr_clone(s->having));
+    }
     for (int i = 0; i < s->ncols; i++)
         if (!plan_subqueries(b, s->outs[i])) {
             op_free(op);
@@ -1239,6 +1455,13 @@ static void free_sel(bsel *s)
     }
     free(s->outs);
     free_cols(s->cols, s->ncols);
+    for (int i = 0; i < s->ngroups; i++)
+        bexpr_free(s->groups[i]);
+    free(s->groups);
+    for (int i = 0; i < s->naggs; i++)
+        bexpr_free(s->aggs[i].arg);
+    free(s->aggs);
+    bexpr_free(s->having);
     for (int i = 0; i < s->nrels; i++) {
         brel *r = s->rels[i];
         free(r->alias);
@@ -1280,8 +1503,8 @@ bool sql_plan_build(catalog *cat, const sql_stmt *stmt, const plan_opts *opts, s
 {
     memset(out, 0, sizeof *out);
     hint[0] = '\0';
-    binder b = {.cat = cat, .err = err, .hint = hint, .hintlen = hintlen, .opts = opts,
-                .plan = out};
+    binder b = {
+        .cat = cat, .err = err, .hint = hint, .hintlen = hintlen, .opts = opts, .plan = out};
     bquery *q = bind_query(&b, NULL, false, stmt->query);
     if (q && !b.failed) {
         remap_query(q);
