@@ -74,7 +74,9 @@ struct bsel {
     int norder;
     bool distinct;
     int64_t limit, offset;
-    bool post_agg; /* binding phase */
+    bool post_agg;  /* binding phase */
+    int nvisible;   /* outs past this are hidden ORDER BY keys */
+    int *order_out; /* per ORDER BY item: its out column, or -1 */
 };
 
 struct bquery {
@@ -994,6 +996,46 @@ static bsel *bind_select(binder *b, scope *parent, bool push, bquery *q, const s
         }
     }
     sel->distinct = s->distinct;
+    sel->nvisible = sel->ncols;
+    /* ORDER BY expressions of this select's own query bind here, where all
+       of its names are visible; positions and output names are left to
+       bind_query. */
+    if (!b->failed && owner_q->body->kind == SQL_BODY_SELECT && owner_q->body->select == s) {
+        size_t n = owner_q->order_by.n;
+        sel->order_out = xcalloc(n + 1, sizeof *sel->order_out);
+        for (size_t i = 0; i < n && !b->failed; i++) {
+            const sql_expr *e = owner_q->order_by.v[i].expr;
+            sel->order_out[i] = -1;
+            if (e->kind == SQL_E_NUMBER)
+                continue;
+            if (e->kind == SQL_E_COLUMN && e->path.n == 1 && !e->path.v[0].is_index) {
+                bool named = false;
+                for (int c = 0; c < sel->nvisible && !named; c++)
+                    named = !sel->cols[c].star &&
+                            strcasecmp(sel->cols[c].name, e->path.v[0].name.text) == 0;
+                if (named)
+                    continue;
+            }
+            bexpr *k = bind_expr(b, &sc, e);
+            if (!k)
+                break;
+            for (int c = 0; c < sel->ncols && sel->order_out[i] < 0; c++)
+                if (bexpr_equal(k, sel->outs[c]))
+                    sel->order_out[i] = c;
+            if (sel->order_out[i] >= 0) {
+                bexpr_free(k);
+                continue;
+            }
+            if (sel->distinct) {
+                bexpr_free(k);
+                fail(b, &e->pos, "add the expression to the SELECT list",
+                     "with SELECT DISTINCT, ORDER BY expressions must appear in the SELECT list");
+                break;
+            }
+            sel->order_out[i] = sel->ncols;
+            add_out(sel, k, "", false, NULL, NULL);
+        }
+    }
     return sel;
 }
 
@@ -1019,7 +1061,7 @@ static bquery *bind_body(binder *b, scope *parent, bool push, bquery *outer, con
     if (body->kind == SQL_BODY_SELECT) {
         q->sel = bind_select(b, parent, push, outer ? outer : q, body->select, owner_q);
         if (!b->failed)
-            copy_cols(q, q->sel->cols, q->sel->ncols);
+            copy_cols(q, q->sel->cols, q->sel->nvisible);
     } else if (body->kind == SQL_BODY_QUERY) {
         free(q);
         return bind_query(b, parent, push, body->query);
@@ -1070,6 +1112,8 @@ static bquery *bind_query(binder *b, scope *parent, bool push, const sql_query *
                 if (!q->cols[c].star && strcasecmp(q->cols[c].name, e->path.v[0].name.text) == 0)
                     col = c;
         }
+        if (col < 0 && q->sel && q->sel->order_out)
+            col = q->sel->order_out[i];
         if (col < 0) {
             fail(b, &e->pos, "order by an output column's name or position",
                  "ORDER BY expressions that are not output columns are not yet supported");
@@ -1404,6 +1448,13 @@ static op_t *plan_query(binder *b, bquery *q)
     }
     if (q->limit >= 0 || q->offset > 0)
         op = op_limit(op, q->limit, q->offset);
+    if (q->sel && q->sel->ncols > q->sel->nvisible) {
+        /* Drop the hidden ORDER BY keys. */
+        bexpr **keep = xcalloc((size_t)q->sel->nvisible + 1, sizeof *keep);
+        for (int i = 0; i < q->sel->nvisible; i++)
+            keep[i] = bexpr_col(i, (sql_pos){0, 0, 0});
+        op = op_project(op, keep, q->sel->nvisible);
+    }
     return op;
 }
 
@@ -1454,6 +1505,7 @@ static void free_sel(bsel *s)
         bexpr_free(s->outs[i]);
     }
     free(s->outs);
+    free(s->order_out);
     free_cols(s->cols, s->ncols);
     for (int i = 0; i < s->ngroups; i++)
         bexpr_free(s->groups[i]);
