@@ -7,6 +7,7 @@
 #include "core/http/fcgi_server.h"
 #include "core/mcp/mcp.h"
 #include "core/mcp/tools.h"
+#include "sql/run_sql.h"
 
 #include <fcgiapp.h>
 #include <stdio.h>
@@ -62,6 +63,14 @@ int main(int argc, char **argv)
         log_msg(LOG_ERROR, "refusing to serve until the configuration is fixed");
         return EX_CONFIG;
     }
+    /* Without a shared secret each worker signs cursors with its own key,
+       so a continuation that reaches another worker is refused. */
+    bool keyed = run_sql_init(&cfg);
+    if (!keyed)
+        log_msg(LOG_WARN, "[sql] sets neither cursor_secret nor cursor_secret_file: this worker "
+                          "signs result cursors with its own random key, so a cursor only works "
+                          "on the worker that issued it; give every worker the same secret (see "
+                          "docs/CONFIG.md)");
     if (check_only) {
         printf("%s: OK (%zu schema%s, default '%s')\n", path, cfg.nschemas,
                cfg.nschemas == 1 ? "" : "s", cfg.default_schema->name);
@@ -77,6 +86,7 @@ int main(int argc, char **argv)
     log_set_level(parse_level(cfg.log_level));
     ddb_global_init();
     tools_register_metadata();
+    run_sql_register();
 
     mcp_app *app = mcp_app_new(&cfg);
     http_limits limits;

@@ -75,9 +75,9 @@ test('initialize: server info, capabilities and instructions', () => {
 
 // ---- tools ------------------------------------------------------------------------
 
-test('tools/list offers exactly list_tables and describe_table, read-only, with schemas', async () => {
+test('tools/list offers exactly list_tables, describe_table and run_sql, read-only, with schemas', async () => {
   const { tools } = await client.listTools();
-  assert.deepEqual(tools.map((t) => t.name).sort(), ['describe_table', 'list_tables']);
+  assert.deepEqual(tools.map((t) => t.name).sort(), ['describe_table', 'list_tables', 'run_sql']);
   for (const t of tools) {
     assert.ok(t.description && t.description.length > 40, `${t.name}: description`);
     assert.equal(t.inputSchema.type, 'object', `${t.name}: inputSchema`);
@@ -360,6 +360,8 @@ test('prompts/get write-query with a question', async () => {
   assert.equal(q.messages[0].role, 'user');
   assert.ok(q.messages[0].content.text.includes(question), q.messages[0].content.text);
   assert.match(q.messages[0].content.text, /describe_table/);
+  // run_sql is registered, so the prompt has the model run the query.
+  assert.match(q.messages[0].content.text, /Run it with run_sql/);
 });
 
 test('prompts: a missing required argument, unknown prompt or schema is -32602', async () => {

@@ -1,0 +1,1580 @@
+/* WORK IN PROGRESS (branch wip/planner): the binder and planner of
+ * docs/ENGINE.md "The binder and planner". Binds the AST into relations and
+ * bexprs with relation-relative slots, fixes the layout, then plans. Not yet
+ * built into the library on main. */
+#include "sql/planner.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/base/alloc.h"
+#include "core/base/json_util.h"
+#include "core/base/suggest.h"
+#include "sql/access_path.h"
+#include "sql/bexpr.h"
+#include "sql/ddb_read.h"
+#include "sql/exec_ops.h"
+#include "sql/functions.h"
+
+typedef struct bquery bquery;
+typedef struct bsel bsel;
+
+typedef enum rel_kind { REL_TABLE, REL_DERIVED, REL_AGG, REL_WIN } rel_kind;
+
+/* One relation of a select: a FROM item, or the aggregate/window output. */
+typedef struct brel {
+    rel_kind kind;
+    char *alias;  /* what qualifies its columns (alias, else table name) */
+    char *schema; /* tables: the schema name */
+    sql_pos pos;
+    /* REL_TABLE */
+    json_object *desc;
+    ddb_client *client;
+    char *physical;
+    char *label;
+    ddb_path *paths; /* slot -> attribute path; n == 0: the whole item */
+    char **path_keys;
+    int npaths, cap;
+    /* REL_DERIVED */
+    bquery *q;
+    /* layout */
+    int width;
+    int offset;
+} brel;
+
+typedef struct bfrom {
+    bool leaf;
+    int rel; /* leaf */
+    sql_join_kind join;
+    struct bfrom *l, *r;
+    bexpr *on;
+    int lo, hi; /* relations covered: [lo, hi) */
+} bfrom;
+
+struct bsel {
+    brel **rels;
+    int nrels, nfrom;
+    bfrom *from;
+    bexpr *where;
+    bool has_agg;
+    bexpr **groups;
+    int ngroups;
+    agg_spec *aggs;
+    int naggs;
+    int agg_rel;
+    bexpr *having;
+    win_spec *wins;
+    int nwins;
+    int win_rel;
+    bexpr **outs;
+    plan_col *cols;
+    int ncols;
+    sort_key *order;
+    int norder;
+    bool distinct;
+    int64_t limit, offset;
+    bool post_agg;  /* binding phase */
+    int nvisible;   /* outs past this are hidden ORDER BY keys */
+    int *order_out; /* per ORDER BY item: its out column, or -1 */
+};
+
+struct bquery {
+    bsel *sel; /* NULL for a set operation */
+    bquery *l, *r;
+    sql_setop op;
+    bool all;
+    int *order_cols;
+    bool *order_desc;
+    int norder;
+    int64_t limit, offset;
+    plan_col *cols;
+    int ncols;
+    bool correlated;
+};
+
+/* A name scope: the FROM items of one select, and the way out. */
+typedef struct scope {
+    struct scope *parent;
+    bsel *sel;
+    bool push;   /* leaving this scope crosses a subquery boundary */
+    bquery *sub; /* the subquery whose boundary it is (marked correlated) */
+    const sql_cte *ctes;
+    size_t nctes;
+} scope;
+
+typedef struct binder {
+    catalog *cat;
+    sql_error *err;
+    char *hint;
+    size_t hintlen;
+    bool failed;
+    const plan_opts *opts;
+    sql_plan *plan;
+} binder;
+
+static bool fail(binder *b, const sql_pos *pos, const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static bool fail(binder *b, const sql_pos *pos, const char *hint, const char *fmt, ...)
+{
+    if (b->failed)
+        return false;
+    b->failed = true;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sql_error_set(b->err, pos ? pos->line : 0, pos ? pos->column : 0, pos ? pos->offset : 0, "%s",
+                  msg);
+    snprintf(b->hint, b->hintlen, "%s", hint ? hint : "");
+    return false;
+}
+
+/* ---- relations -------------------------------------------------------- */
+
+static brel *rel_add(bsel *s, rel_kind kind)
+{
+    s->rels = xreallocarray(s->rels, (size_t)s->nrels + 1, sizeof *s->rels);
+    brel *r = xcalloc(1, sizeof *r);
+    r->kind = kind;
+    s->rels[s->nrels++] = r;
+    return r;
+}
+
+/* The slot of path in table relation r, added when new. key is the path's
+ * canonical text ("" for the whole item). */
+static int rel_path_slot(brel *r, const char *key, const ddb_path *p)
+{
+    for (int i = 0; i < r->npaths; i++)
+        if (strcmp(r->path_keys[i], key) == 0)
+            return i;
+    if (r->npaths == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 8;
+        r->paths = xreallocarray(r->paths, (size_t)r->cap, sizeof *r->paths);
+        r->path_keys = xreallocarray(r->path_keys, (size_t)r->cap, sizeof *r->path_keys);
+    }
+    ddb_path *d = &r->paths[r->npaths];
+    d->n = p->n;
+    d->steps = p->n ? xcalloc(p->n, sizeof *d->steps) : NULL;
+    for (size_t i = 0; i < p->n; i++) {
+        d->steps[i].index = p->steps[i].index;
+        d->steps[i].name = p->steps[i].name ? xstrdup(p->steps[i].name) : NULL;
+    }
+    r->path_keys[r->npaths] = xstrdup(key);
+    return r->npaths++;
+}
+
+/* Attribute names a table is known to have: its keys and the sampled
+ * top-level attributes. */
+static bool table_knows(const brel *r, const char *name, bool quoted, const char **actual)
+{
+    json_object *types = jget_obj(r->desc, "attribute_types");
+    json_object *ks = jget_obj(r->desc, "key_schema");
+    const char *keys[2] = {jget_str(jget_obj(ks, "partition_key"), "name"),
+                           jget_str(jget_obj(ks, "sort_key"), "name")};
+    for (int i = 0; i < 2; i++)
+        if (keys[i] && strcmp(keys[i], name) == 0) {
+            *actual = keys[i];
+            return true;
+        }
+    if (types && json_object_object_get_ex(types, name, NULL)) {
+        *actual = name;
+        return true;
+    }
+    if (quoted)
+        return false;
+    const char *found = NULL;
+    int n = 0;
+    for (int i = 0; i < 2; i++)
+        if (keys[i] && strcasecmp(keys[i], name) == 0) {
+            found = keys[i];
+            n++;
+        }
+    if (types) {
+        json_object_object_foreach(types, k, v)
+        {
+            (void)v;
+            if (strcasecmp(k, name) == 0 && !(found && strcmp(found, k) == 0)) {
+                found = k;
+                n++;
+            }
+        }
+    }
+    if (n == 1) {
+        *actual = found;
+        return true;
+    }
+    return false;
+}
+
+/* ---- column references -------------------------------------------------- */
+
+/* Appends the AST path steps from `from` as a canonical key and ddb_path. */
+static void path_from_ast(const sql_path *ap, size_t from, const char *first, ddb_path *out,
+                          buf_t *key)
+{
+    out->n = ap->n - from;
+    out->steps = xcalloc(out->n ? out->n : 1, sizeof *out->steps);
+    for (size_t i = from; i < ap->n; i++) {
+        ddb_path_step *st = &out->steps[i - from];
+        const sql_path_step *a = &ap->v[i];
+        if (a->is_index) {
+            st->index = (size_t)a->index;
+            buf_printf(key, "[%lld]", a->index);
+        } else {
+            st->name = xstrdup(i == from && first ? first : a->name.text);
+            buf_printf(key, "%s\"%s\"", i == from ? "" : ".", st->name);
+        }
+    }
+}
+
+static void path_clear(ddb_path *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->steps[i].name);
+    free(p->steps);
+}
+
+/* The column of table relation r reached by ap[from..]: a BX_COL with the
+ * relation-relative slot, or BX_OUTER when the scope is outside. */
+static bexpr *col_ref(bsel *owner, int rel, int local, int depth, sql_pos pos)
+{
+    bexpr *e = bexpr_new(depth ? BX_OUTER : BX_COL, pos);
+    e->rel = rel;
+    e->slot = local;
+    e->depth = depth;
+    e->owner = owner;
+    return e;
+}
+
+static bexpr *table_column(bsel *owner, int rel, const sql_path *ap, size_t from,
+                           const char *actual, int depth, sql_pos pos)
+{
+    brel *r = owner->rels[rel];
+    ddb_path p;
+    buf_t key = BUF_INIT(64 * 1024);
+    path_from_ast(ap, from, actual, &p, &key);
+    int slot = rel_path_slot(r, buf_cstr(&key), &p);
+    path_clear(&p);
+    buf_free(&key);
+    return col_ref(owner, rel, slot, depth, pos);
+}
+
+/* A derived relation's column by name (exact, then case-insensitive when
+ * unique); -1 when none, -2 when ambiguous. */
+static int derived_column(const brel *r, const char *name, bool quoted)
+{
+    int hit = -1, n = 0;
+    for (int i = 0; i < r->q->ncols; i++)
+        if (!r->q->cols[i].star && strcmp(r->q->cols[i].name, name) == 0)
+            return i;
+    if (quoted)
+        return -1;
+    for (int i = 0; i < r->q->ncols; i++)
+        if (!r->q->cols[i].star && strcasecmp(r->q->cols[i].name, name) == 0) {
+            hit = i;
+            n++;
+        }
+    return n > 1 ? -2 : hit;
+}
+
+/* Resolves a column path written in scope sc: qualified (alias.col,
+ * schema.table.col) or not, searching outward through enclosing queries.
+ * NULL with the error set when unknown or ambiguous. */
+static bexpr *resolve_column(binder *b, scope *sc, const sql_path *ap, sql_pos pos)
+{
+    int depth = 0;
+    const sql_name *first = &ap->v[0].name;
+    for (scope *s = sc; s; s = s->parent) {
+        bsel *sel = s->sel;
+        /* Qualified: the first step names a FROM item. */
+        if (ap->n >= 2 && !ap->v[0].is_index && !ap->v[1].is_index) {
+            for (int i = 0; i < sel->nfrom; i++) {
+                brel *r = sel->rels[i];
+                if (!r->alias || (first->quoted ? strcmp(r->alias, first->text)
+                                                : strcasecmp(r->alias, first->text)))
+                    continue;
+                if (r->kind == REL_TABLE) {
+                    const char *actual = ap->v[1].name.text;
+                    table_knows(r, ap->v[1].name.text, ap->v[1].name.quoted, &actual);
+                    return table_column(sel, i, ap, 1, actual, depth, pos);
+                }
+                int c = derived_column(r, ap->v[1].name.text, ap->v[1].name.quoted);
+                if (c >= 0) {
+                    bexpr *e = col_ref(sel, i, c, depth, pos);
+                    if (ap->n > 2) {
+                        bexpr *p = bexpr_new(BX_PATH, pos);
+                        bexpr_add_arg(p, e);
+                        p->nsteps = ap->n - 2;
+                        p->steps = xcalloc(p->nsteps, sizeof *p->steps);
+                        for (size_t k = 2; k < ap->n; k++) {
+                            p->steps[k - 2].index = (size_t)ap->v[k].index;
+                            p->steps[k - 2].name =
+                                ap->v[k].is_index ? NULL : xstrdup(ap->v[k].name.text);
+                        }
+                        return p;
+                    }
+                    return e;
+                }
+                fail(b, &pos, "use one of the columns its query defines", "%s has no column %s",
+                     r->alias, ap->v[1].name.text);
+                return NULL;
+            }
+        }
+        /* Unqualified: the first step is a column of exactly one FROM item. */
+        int hit_rel = -1, hits = 0, hit_col = -1;
+        const char *hit_actual = NULL;
+        for (int i = 0; i < sel->nfrom; i++) {
+            brel *r = sel->rels[i];
+            const char *actual;
+            if (r->kind == REL_TABLE && table_knows(r, first->text, first->quoted, &actual)) {
+                hit_rel = i;
+                hit_actual = actual;
+                hits++;
+            } else if (r->kind == REL_DERIVED) {
+                int c = derived_column(r, first->text, first->quoted);
+                if (c >= 0 || c == -2) {
+                    hit_rel = i;
+                    hit_col = c;
+                    hits++;
+                }
+            }
+        }
+        if (hits > 1) {
+            fail(b, &pos, "qualify the column with its table's alias, e.g. o.status",
+                 "column %s is ambiguous: more than one table has it", first->text);
+            return NULL;
+        }
+        if (hits == 1) {
+            brel *r = sel->rels[hit_rel];
+            if (r->kind == REL_TABLE)
+                return table_column(sel, hit_rel, ap, 0, hit_actual, depth, pos);
+            if (hit_col == -2) {
+                fail(b, &pos, "write the column name with its exact case in double quotes",
+                     "column %s matches more than one column of %s", first->text, r->alias);
+                return NULL;
+            }
+            return col_ref(sel, hit_rel, hit_col, depth, pos);
+        }
+        /* A double-quoted name on the only table of the innermost select is
+           taken as written: an attribute the sample did not see. */
+        if (s == sc && first->quoted && sel->nfrom == 1 && sel->rels[0]->kind == REL_TABLE)
+            return table_column(sel, 0, ap, 0, first->text, depth, pos);
+        if (s->push) {
+            depth++;
+            if (s->sub)
+                s->sub->correlated = true;
+        }
+    }
+    /* Unknown: name the nearest known columns of the innermost select. */
+    const char *cands[256];
+    size_t n = 0;
+    bsel *sel = sc->sel;
+    for (int i = 0; i < sel->nfrom && n < 256; i++) {
+        brel *r = sel->rels[i];
+        if (r->kind == REL_TABLE) {
+            json_object *types = jget_obj(r->desc, "attribute_types");
+            if (types) {
+                json_object_object_foreach(types, k, v)
+                {
+                    (void)v;
+                    if (n < 256)
+                        cands[n++] = k;
+                }
+            }
+        } else if (r->kind == REL_DERIVED) {
+            for (int c = 0; c < r->q->ncols && n < 256; c++)
+                if (!r->q->cols[c].star)
+                    cands[n++] = r->q->cols[c].name;
+        }
+    }
+    const char *near = suggest_nearest(first->text, cands, n);
+    char hint[400];
+    if (near)
+        snprintf(hint, sizeof hint,
+                 "did you mean %s? If the attribute exists but the sample missed it, write it "
+                 "in double quotes",
+                 near);
+    else
+        snprintf(hint, sizeof hint,
+                 "call describe_table to see the columns; if the attribute exists but the "
+                 "sample missed it, write it in double quotes");
+    fail(b, &pos, hint, "unknown column %s", first->text);
+    return NULL;
+}
+
+/* ---- expressions ------------------------------------------------------ */
+
+static bexpr *bind_expr(binder *b, scope *sc, const sql_expr *a);
+static bquery *bind_query(binder *b, scope *parent, bool push, const sql_query *q);
+
+static bool is_aggregate_name(const char *f)
+{
+    static const char *const names[] = {"COUNT", "SUM", "AVG", "MIN", "MAX"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(f, names[i]) == 0)
+            return true;
+    return false;
+}
+
+static bexpr *bind_args(binder *b, scope *sc, bexpr *e, const sql_expr_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        bexpr *c = bind_expr(b, sc, l->v[i]);
+        if (!c) {
+            bexpr_free(e);
+            return NULL;
+        }
+        bexpr_add_arg(e, c);
+    }
+    return e;
+}
+
+static bexpr *bind_func(binder *b, scope *sc, const sql_expr *a)
+{
+    if (a->over || is_aggregate_name(a->func)) {
+        fail(b, &a->pos,
+             "aggregates belong in the SELECT list, HAVING or ORDER BY of a query that groups",
+             "%s(...) is not allowed here", a->func);
+        return NULL;
+    }
+    const fn_info *fi = fn_lookup(a->func);
+    if (!fi) {
+        size_t n;
+        const fn_info *all = fn_all(&n);
+        const char *cands[64];
+        size_t k = 0;
+        for (size_t i = 0; i < n && k < 64; i++)
+            cands[k++] = all[i].name;
+        const char *near = suggest_nearest(a->func, cands, k);
+        char hint[256];
+        snprintf(hint, sizeof hint, "%s%s%sthe functions are listed in ddbsql://docs/sql-reference",
+                 near ? "did you mean " : "", near ? near : "", near ? "? " : "");
+        fail(b, &a->pos, hint, "unknown function %s", a->func);
+        return NULL;
+    }
+    int n = (int)a->list.n;
+    if (n < fi->min_args || (fi->max_args >= 0 && n > fi->max_args)) {
+        fail(b, &a->pos, fi->signature, "%s takes %d%s argument%s, got %d", fi->name, fi->min_args,
+             fi->max_args < 0              ? " or more"
+             : fi->max_args > fi->min_args ? "+"
+                                           : "",
+             fi->min_args == 1 && fi->max_args == 1 ? "" : "s", n);
+        return NULL;
+    }
+    bexpr *e = bexpr_new(BX_FUNC, a->pos);
+    e->fn = (int)fi->id;
+    return bind_args(b, sc, e, &a->list);
+}
+
+static bool bexpr_equal(const bexpr *x, const bexpr *y)
+{
+    if (x->kind != y->kind || x->op != y->op || x->negated != y->negated || x->nargs != y->nargs ||
+        x->fn != y->fn || x->cast != y->cast || x->bound || y->bound)
+        return false;
+    if ((x->kind == BX_COL || x->kind == BX_OUTER) &&
+        (x->slot != y->slot || x->rel != y->rel || x->owner != y->owner || x->depth != y->depth))
+        return false;
+    if (x->kind == BX_CONST &&
+        (x->value.type != y->value.type || !value_equal(&x->value, &y->value)))
+        return false;
+    if (x->nsteps != y->nsteps)
+        return false;
+    for (size_t i = 0; i < x->nsteps; i++)
+        if ((x->steps[i].name == NULL) != (y->steps[i].name == NULL) ||
+            (x->steps[i].name ? strcmp(x->steps[i].name, y->steps[i].name) != 0
+                              : x->steps[i].index != y->steps[i].index))
+            return false;
+    for (size_t i = 0; i < x->nargs; i++)
+        if (!bexpr_equal(x->args[i], y->args[i]))
+            return false;
+    return true;
+}
+
+static bexpr *bind_post(binder *b, scope *sc, const sql_expr *a);
+
+static bexpr *bind_node(binder *b, scope *sc, const sql_expr *a);
+
+static bexpr *bind_expr(binder *b, scope *sc, const sql_expr *a)
+{
+    if (sc->sel && sc->sel->post_agg)
+        return bind_post(b, sc, a);
+    return bind_node(b, sc, a);
+}
+
+/* One node; its children go through bind_expr (and so the current phase). */
+static bexpr *bind_node(binder *b, scope *sc, const sql_expr *a)
+{
+    bexpr *e = NULL;
+    switch (a->kind) {
+    case SQL_E_NUMBER: {
+        value_t v;
+        if (value_number_parse(a->text, a->text_len, &v) != DEC_OK) {
+            fail(b, &a->pos, "numbers have at most 38 significant digits",
+                 "number %.*s is out of range", (int)a->text_len, a->text);
+            return NULL;
+        }
+        return bexpr_const(v, a->pos);
+    }
+    case SQL_E_STRING:
+        return bexpr_const(value_string(a->text, a->text_len), a->pos);
+    case SQL_E_BOOL:
+        return bexpr_const(value_bool(a->bval), a->pos);
+    case SQL_E_NULL:
+        return bexpr_const(value_null(), a->pos);
+    case SQL_E_COLUMN:
+        return resolve_column(b, sc, &a->path, a->pos);
+    case SQL_E_UNARY:
+        e = bexpr_new(BX_UNARY, a->pos);
+        e->op = a->op;
+        break;
+    case SQL_E_BINARY:
+        e = bexpr_new(BX_BINARY, a->pos);
+        e->op = a->op;
+        break;
+    case SQL_E_IS_NULL:
+        e = bexpr_new(BX_IS_NULL, a->pos);
+        break;
+    case SQL_E_BETWEEN:
+        e = bexpr_new(BX_BETWEEN, a->pos);
+        break;
+    case SQL_E_LIKE:
+        e = bexpr_new(BX_LIKE, a->pos);
+        break;
+    case SQL_E_IN_LIST: {
+        e = bexpr_new(BX_IN_LIST, a->pos);
+        e->negated = a->negated;
+        bexpr *l = bind_expr(b, sc, a->left);
+        if (!l) {
+            bexpr_free(e);
+            return NULL;
+        }
+        bexpr_add_arg(e, l);
+        return bind_args(b, sc, e, &a->list);
+    }
+    case SQL_E_CAST: {
+        static const cast_target map[] = {
+            [SQL_T_TEXT] = CAST_TEXT,       [SQL_T_INTEGER] = CAST_INTEGER,
+            [SQL_T_BIGINT] = CAST_INTEGER,  [SQL_T_DECIMAL] = CAST_DECIMAL,
+            [SQL_T_DOUBLE] = CAST_DOUBLE,   [SQL_T_REAL] = CAST_DOUBLE,
+            [SQL_T_BOOLEAN] = CAST_BOOLEAN,
+        };
+        e = bexpr_new(BX_CAST, a->pos);
+        e->cast = map[a->type.kind];
+        break;
+    }
+    case SQL_E_FUNC:
+        return bind_func(b, sc, a);
+    case SQL_E_IN_QUERY:
+    case SQL_E_EXISTS:
+    case SQL_E_SUBQUERY: {
+        e = bexpr_new(a->kind == SQL_E_IN_QUERY ? BX_IN_SUBQ
+                      : a->kind == SQL_E_EXISTS ? BX_EXISTS
+                                                : BX_SUBQ,
+                      a->pos);
+        e->negated = a->negated;
+        if (a->kind == SQL_E_IN_QUERY) {
+            bexpr *l = bind_expr(b, sc, a->left);
+            if (!l) {
+                bexpr_free(e);
+                return NULL;
+            }
+            bexpr_add_arg(e, l);
+        }
+        bquery *q = bind_query(b, sc, true, a->query);
+        if (!q) {
+            bexpr_free(e);
+            return NULL;
+        }
+        if (a->kind != SQL_E_EXISTS && q->ncols != 1) {
+            fail(b, &a->pos, "select exactly one column in the subquery",
+                 "the subquery returns %d columns where one is needed", q->ncols);
+            bexpr_free(e);
+            return NULL;
+        }
+        e->bound = q;
+        return e;
+    }
+    default:
+        /* CASE, EXTRACT and TRIM: next (wip). */
+        fail(b, &a->pos, NULL, "not yet supported by the planner");
+        return NULL;
+    }
+    e->negated = a->negated;
+    const sql_expr *kids[3] = {a->left, a->right, a->third};
+    for (int i = 0; i < 3; i++) {
+        if (!kids[i])
+            continue;
+        bexpr *c = bind_expr(b, sc, kids[i]);
+        if (!c) {
+            bexpr_free(e);
+            return NULL;
+        }
+        bexpr_add_arg(e, c);
+    }
+    return e;
+}
+
+/* An aggregate call: its argument binds before aggregation; the call
+ * becomes a slot of the aggregate output. */
+static bexpr *bind_aggregate(binder *b, scope *sc, const sql_expr *a)
+{
+    bsel *sel = sc->sel;
+    agg_spec sp = {.pos = a->pos, .distinct = a->distinct};
+    const char *f = a->func;
+    if (a->over) {
+        fail(b, &a->pos, NULL, "window functions are not yet supported by the planner");
+        return NULL;
+    }
+    if (a->star) {
+        sp.kind = AGG_COUNT_STAR;
+    } else {
+        if (a->list.n != 1) {
+            fail(b, &a->pos, "aggregates take exactly one argument: COUNT(x), SUM(x) ...",
+                 "%s takes one argument, got %zu", f, a->list.n);
+            return NULL;
+        }
+        sp.kind = strcmp(f, "COUNT") == 0 ? AGG_COUNT
+                  : strcmp(f, "SUM") == 0 ? AGG_SUM
+                  : strcmp(f, "AVG") == 0 ? AGG_AVG
+                  : strcmp(f, "MIN") == 0 ? AGG_MIN
+                                          : AGG_MAX;
+        sel->post_agg = false;
+        sp.arg = bind_expr(b, sc, a->list.v[0]);
+        sel->post_agg = true;
+        if (!sp.arg)
+            return NULL;
+    }
+    for (int j = 0; j < sel->naggs; j++) {
+        const agg_spec *o = &sel->aggs[j];
+        if (o->kind == sp.kind && o->distinct == sp.distinct &&
+            ((!o->arg && !sp.arg) || (o->arg && sp.arg && bexpr_equal(o->arg, sp.arg)))) {
+            bexpr_free(sp.arg);
+            return col_ref(sel, sel->agg_rel, sel->ngroups + j, 0, a->pos);
+        }
+    }
+    sel->aggs = xreallocarray(sel->aggs, (size_t)sel->naggs + 1, sizeof *sel->aggs);
+    sel->aggs[sel->naggs] = sp;
+    return col_ref(sel, sel->agg_rel, sel->ngroups + sel->naggs++, 0, a->pos);
+}
+
+/* Binding after aggregation: a GROUP BY expression becomes its group slot,
+ * an aggregate its aggregate slot; other columns are errors. */
+static bexpr *bind_post(binder *b, scope *sc, const sql_expr *a)
+{
+    bsel *sel = sc->sel;
+    if (a->kind == SQL_E_FUNC && (is_aggregate_name(a->func) || a->star) && !a->over)
+        return bind_aggregate(b, sc, a);
+    if (sel->ngroups && a->kind != SQL_E_NUMBER && a->kind != SQL_E_STRING &&
+        a->kind != SQL_E_NULL && a->kind != SQL_E_BOOL) {
+        /* Try it as a pre-aggregation expression equal to a group. */
+        sql_error saved = *b->err;
+        bool was = b->failed;
+        sel->post_agg = false;
+        bexpr *t = bind_expr(b, sc, a);
+        sel->post_agg = true;
+        int hit = -1;
+        for (int i = 0; t && i < sel->ngroups && hit < 0; i++)
+            if (bexpr_equal(t, sel->groups[i]))
+                hit = i;
+        bexpr_free(t);
+        *b->err = saved;
+        b->failed = was;
+        if (hit >= 0)
+            return col_ref(sel, sel->agg_rel, hit, 0, a->pos);
+    }
+    if (a->kind == SQL_E_COLUMN) {
+        char name[256];
+        snprintf(name, sizeof name, "%s", a->path.v[0].is_index ? "?" : a->path.v[0].name.text);
+        fail(b, &a->pos, "add it to GROUP BY, or use it inside an aggregate such as MAX(...)",
+             "column %s must appear in GROUP BY or inside an aggregate", name);
+        return NULL;
+    }
+    if (a->kind == SQL_E_IN_QUERY || a->kind == SQL_E_EXISTS || a->kind == SQL_E_SUBQUERY) {
+        fail(b, &a->pos, NULL, "subqueries after GROUP BY are not yet supported by the planner");
+        return NULL;
+    }
+    /* Literals and operators: this node as usual, children post-aggregation. */
+    return bind_node(b, sc, a);
+}
+
+/* ---- FROM ------------------------------------------------------------- */
+
+static const sql_cte *find_cte(scope *sc, const sql_table_ref *t)
+{
+    if (t->schema.text)
+        return NULL;
+    for (scope *s = sc; s; s = s->parent)
+        for (size_t i = 0; i < s->nctes; i++)
+            if (t->name.quoted ? strcmp(s->ctes[i].name.text, t->name.text) == 0
+                               : strcasecmp(s->ctes[i].name.text, t->name.text) == 0)
+                return &s->ctes[i];
+    return NULL;
+}
+
+static void name_derived_cols(bquery *q, const sql_name_list *aliases)
+{
+    for (size_t i = 0; i < aliases->n && (int)i < q->ncols; i++) {
+        free(q->cols[i].name);
+        q->cols[i].name = xstrdup(aliases->v[i].text);
+    }
+}
+
+static bool bind_table(binder *b, scope *sc, bsel *sel, const sql_table_ref *t, brel *r)
+{
+    catalog_error ce;
+    const schema_conf *schema = catalog_schema(b->cat, t->schema.text, &ce);
+    if (!schema)
+        return fail(b, &t->pos, "name a configured schema, or leave it out for the default one",
+                    "%s", ce.message);
+    json_object *desc =
+        catalog_describe_table(b->cat, schema->name, t->name.text, REFRESH_IF_STALE, &ce);
+    if (!desc)
+        return fail(b, &t->pos, "call list_tables to see the tables you can query", "%s",
+                    ce.message);
+    (void)sc;
+    (void)sel;
+    r->desc = desc;
+    r->schema = xstrdup(schema->name);
+    r->physical = xstrdup(jget_str(desc, "table_name"));
+    r->client = catalog_client(b->cat, schema);
+    r->alias = xstrdup(t->alias.text ? t->alias.text : t->name.text);
+    char label[600];
+    if (t->alias.text)
+        snprintf(label, sizeof label, "%s.%s AS %s", r->schema, r->physical, t->alias.text);
+    else
+        snprintf(label, sizeof label, "%s.%s", r->schema, r->physical);
+    r->label = xstrdup(label);
+    sql_plan *p = b->plan;
+    bool seen = false;
+    for (int i = 0; i < p->nclients; i++)
+        seen |= p->clients[i] == r->client;
+    if (!seen && p->nclients < PLAN_MAX_CLIENTS)
+        p->clients[p->nclients++] = r->client;
+    return true;
+}
+
+static bfrom *bind_from(binder *b, scope *sc, bsel *sel, const sql_table_ref *t)
+{
+    bfrom *f = xcalloc(1, sizeof *f);
+    if (t->kind == SQL_TR_JOIN) {
+        f->join = t->join;
+        f->lo = sel->nfrom;
+        f->l = bind_from(b, sc, sel, t->left);
+        f->r = f->l ? bind_from(b, sc, sel, t->right) : NULL;
+        f->hi = sel->nfrom;
+        if (!f->r)
+            return f;
+        if (t->on) {
+            f->on = bind_expr(b, sc, t->on);
+        } else if (t->has_using) {
+            /* USING (c, ...): l.c = r.c for each, over the two sides' items. */
+            for (size_t i = 0; i < t->using_cols.n && !b->failed; i++) {
+                sql_path_step st = {.name = t->using_cols.v[i], .is_index = false};
+                sql_path one = {&st, 1};
+                bsel left = *sel, right = *sel;
+                left.nfrom = f->r->lo; /* only the left side's items */
+                right.rels = sel->rels + f->r->lo;
+                right.nfrom = f->hi - f->r->lo;
+                scope ls = {.sel = &left}, rs = {.sel = &right};
+                bexpr *l = resolve_column(b, &ls, &one, t->pos);
+                bexpr *r = l ? resolve_column(b, &rs, &one, t->pos) : NULL;
+                if (!r) {
+                    bexpr_free(l);
+                    break;
+                }
+                l->owner = sel;
+                r->owner = sel;
+                r->rel += f->r->lo;
+                bexpr *eq = bexpr_binary(SQL_OP_EQ, l, r, t->pos);
+                f->on = f->on ? bexpr_binary(SQL_OP_AND, f->on, eq, t->pos) : eq;
+            }
+        }
+        return f;
+    }
+    f->leaf = true;
+    f->rel = sel->nfrom;
+    f->lo = sel->nfrom;
+    f->hi = sel->nfrom + 1;
+    brel *r = rel_add(sel, REL_TABLE);
+    sel->nfrom++;
+    r->pos = t->pos;
+    const sql_cte *cte = t->kind == SQL_TR_TABLE ? find_cte(sc, t) : NULL;
+    if (t->kind == SQL_TR_TABLE && !cte) {
+        bind_table(b, sc, sel, t, r);
+        return f;
+    }
+    r->kind = REL_DERIVED;
+    if (cte) {
+        r->alias = xstrdup(t->alias.text ? t->alias.text : cte->name.text);
+        /* CTE bodies see no enclosing query (docs/ENGINE.md). */
+        scope top = {.ctes = sc->ctes, .nctes = sc->nctes};
+        r->q = bind_query(b, &top, false, cte->query);
+        if (r->q)
+            name_derived_cols(r->q, &cte->columns);
+    } else if (t->kind == SQL_TR_SUBQUERY) {
+        r->alias = t->alias.text ? xstrdup(t->alias.text) : NULL;
+        /* A derived table cannot see its own select's FROM items. */
+        r->q = bind_query(b, sc->parent, sc->push, t->query);
+    } else {
+        r->alias = t->alias.text ? xstrdup(t->alias.text) : NULL;
+        /* VALUES: wip (bound as a one-select query of constant rows). */
+        fail(b, &t->pos, NULL, "VALUES is not yet supported by the planner");
+    }
+    if (r->q)
+        name_derived_cols(r->q, &t->col_alias);
+    return f;
+}
+
+/* ---- SELECT ----------------------------------------------------------- */
+
+static void add_out(bsel *sel, bexpr *e, const char *name, bool star, const char *pk,
+                    const char *sk)
+{
+    sel->outs = xreallocarray(sel->outs, (size_t)sel->ncols + 1, sizeof *sel->outs);
+    sel->cols = xreallocarray(sel->cols, (size_t)sel->ncols + 1, sizeof *sel->cols);
+    sel->outs[sel->ncols] = e;
+    plan_col *c = &sel->cols[sel->ncols++];
+    c->name = xstrdup(name);
+    c->star = star;
+    c->pk = pk ? xstrdup(pk) : NULL;
+    c->sk = sk ? xstrdup(sk) : NULL;
+}
+
+/* The columns * (or alias.*) brings: a table's whole item, or a derived
+ * relation's columns. */
+static void add_star(bsel *sel, int rel, sql_pos pos)
+{
+    brel *r = sel->rels[rel];
+    if (r->kind == REL_TABLE) {
+        ddb_path whole = {NULL, 0};
+        int slot = rel_path_slot(r, "", &whole);
+        json_object *ks = jget_obj(r->desc, "key_schema");
+        add_out(sel, col_ref(sel, rel, slot, 0, pos), r->alias, true,
+                jget_str(jget_obj(ks, "partition_key"), "name"),
+                jget_str(jget_obj(ks, "sort_key"), "name"));
+        return;
+    }
+    for (int c = 0; c < r->q->ncols; c++) {
+        const plan_col *pc = &r->q->cols[c];
+        add_out(sel, col_ref(sel, rel, c, 0, pos), pc->name, pc->star, pc->pk, pc->sk);
+    }
+}
+
+/* The output name of an unaliased expression: a column's last name step. */
+static const char *default_name(const sql_expr *a, char *buf, size_t n, int i)
+{
+    if (a->kind == SQL_E_COLUMN) {
+        for (size_t k = a->path.n; k > 0; k--)
+            if (!a->path.v[k - 1].is_index)
+                return a->path.v[k - 1].name.text;
+    }
+    if (a->kind == SQL_E_FUNC)
+        snprintf(buf, n, "%s", a->func);
+    else
+        snprintf(buf, n, "col%d", i + 1);
+    for (char *p = buf; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return buf;
+}
+
+static bool expr_has_aggregate(const sql_expr *a)
+{
+    if (!a)
+        return false;
+    if (a->kind == SQL_E_FUNC && !a->over && (a->star || is_aggregate_name(a->func)))
+        return true;
+    if (expr_has_aggregate(a->left) || expr_has_aggregate(a->right) || expr_has_aggregate(a->third))
+        return true;
+    for (size_t i = 0; i < a->list.n; i++)
+        if (expr_has_aggregate(a->list.v[i]))
+            return true;
+    for (size_t i = 0; i < a->list2.n; i++)
+        if (expr_has_aggregate(a->list2.v[i]))
+            return true;
+    return false;
+}
+
+static bool select_has_aggregate(const sql_select *s, const sql_query *q)
+{
+    for (size_t i = 0; i < s->nitems; i++)
+        if (s->items[i].kind == SQL_ITEM_EXPR && expr_has_aggregate(s->items[i].expr))
+            return true;
+    if (q->body->kind == SQL_BODY_SELECT)
+        for (size_t i = 0; i < q->order_by.n; i++)
+            if (expr_has_aggregate(q->order_by.v[i].expr))
+                return true;
+    return false;
+}
+
+static bsel *bind_select(binder *b, scope *parent, bool push, bquery *q, const sql_select *s,
+                         const sql_query *owner_q)
+{
+    bsel *sel = xcalloc(1, sizeof *sel);
+    sel->limit = -1;
+    scope sc = {.parent = parent,
+                .sel = sel,
+                .push = push,
+                .sub = push ? q : NULL,
+                .ctes = owner_q->ctes,
+                .nctes = owner_q->nctes};
+    if (s->from)
+        sel->from = bind_from(b, &sc, sel, s->from);
+    if (!b->failed && s->where)
+        sel->where = bind_expr(b, &sc, s->where);
+    sel->has_agg = s->group_by.n > 0 || s->having || select_has_aggregate(s, owner_q);
+    if (sel->has_agg && !b->failed) {
+        sel->agg_rel = sel->nrels;
+        brel *ar = rel_add(sel, REL_AGG);
+        (void)ar;
+        for (size_t i = 0; i < s->group_by.n && !b->failed; i++) {
+            const sql_expr *g = s->group_by.v[i];
+            /* A position or an output alias names a SELECT item. */
+            if (g->kind == SQL_E_NUMBER) {
+                long long k = strtoll(g->text, NULL, 10);
+                if (k < 1 || (size_t)k > s->nitems || s->items[k - 1].kind != SQL_ITEM_EXPR) {
+                    fail(b, &g->pos, "positions count the SELECT list from 1",
+                         "GROUP BY position %lld does not name an expression of the SELECT list",
+                         k);
+                    break;
+                }
+                g = s->items[k - 1].expr;
+            } else if (g->kind == SQL_E_COLUMN && g->path.n == 1) {
+                sql_error saved = *b->err;
+                bool was = b->failed;
+                bexpr *t = bind_expr(b, &sc, g);
+                bool resolves = t != NULL;
+                bexpr_free(t);
+                *b->err = saved;
+                b->failed = was;
+                for (size_t k = 0; !resolves && k < s->nitems; k++)
+                    if (s->items[k].kind == SQL_ITEM_EXPR && s->items[k].alias.text &&
+                        strcasecmp(s->items[k].alias.text, g->path.v[0].name.text) == 0)
+                        g = s->items[k].expr;
+            }
+            bexpr *e = bind_expr(b, &sc, g);
+            if (!e)
+                break;
+            sel->groups = xreallocarray(sel->groups, (size_t)sel->ngroups + 1, sizeof *sel->groups);
+            sel->groups[sel->ngroups++] = e;
+        }
+        sel->post_agg = true;
+        if (!b->failed && s->having)
+            sel->having = bind_expr(b, &sc, s->having);
+    }
+    for (size_t i = 0; i < s->nitems && !b->failed; i++) {
+        const sql_select_item *it = &s->items[i];
+        if (it->kind == SQL_ITEM_STAR) {
+            if (sel->nfrom == 0)
+                fail(b, &it->pos, "name the columns, or add a FROM clause",
+                     "SELECT * needs a FROM clause");
+            for (int r = 0; r < sel->nfrom; r++)
+                add_star(sel, r, it->pos);
+        } else if (it->kind == SQL_ITEM_QSTAR) {
+            const char *qn = it->qualifier.v[it->qualifier.n - 1].text;
+            int hit = -1;
+            for (int r = 0; r < sel->nfrom; r++)
+                if (sel->rels[r]->alias && strcasecmp(sel->rels[r]->alias, qn) == 0)
+                    hit = r;
+            if (hit < 0)
+                fail(b, &it->pos, "use the alias of a table in the FROM clause",
+                     "%s.* names no table of the FROM clause", qn);
+            else
+                add_star(sel, hit, it->pos);
+        } else {
+            bexpr *e = bind_expr(b, &sc, it->expr);
+            if (!e)
+                break;
+            char buf[64];
+            add_out(sel, e,
+                    it->alias.text ? it->alias.text
+                                   : default_name(it->expr, buf, sizeof buf, (int)i),
+                    false, NULL, NULL);
+        }
+    }
+    sel->distinct = s->distinct;
+    sel->nvisible = sel->ncols;
+    /* ORDER BY expressions of this select's own query bind here, where all
+       of its names are visible; positions and output names are left to
+       bind_query. */
+    if (!b->failed && owner_q->body->kind == SQL_BODY_SELECT && owner_q->body->select == s) {
+        size_t n = owner_q->order_by.n;
+        sel->order_out = xcalloc(n + 1, sizeof *sel->order_out);
+        for (size_t i = 0; i < n && !b->failed; i++) {
+            const sql_expr *e = owner_q->order_by.v[i].expr;
+            sel->order_out[i] = -1;
+            if (e->kind == SQL_E_NUMBER)
+                continue;
+            if (e->kind == SQL_E_COLUMN && e->path.n == 1 && !e->path.v[0].is_index) {
+                bool named = false;
+                for (int c = 0; c < sel->nvisible && !named; c++)
+                    named = !sel->cols[c].star &&
+                            strcasecmp(sel->cols[c].name, e->path.v[0].name.text) == 0;
+                if (named)
+                    continue;
+            }
+            bexpr *k = bind_expr(b, &sc, e);
+            if (!k)
+                break;
+            for (int c = 0; c < sel->ncols && sel->order_out[i] < 0; c++)
+                if (bexpr_equal(k, sel->outs[c]))
+                    sel->order_out[i] = c;
+            if (sel->order_out[i] >= 0) {
+                bexpr_free(k);
+                continue;
+            }
+            if (sel->distinct) {
+                bexpr_free(k);
+                fail(b, &e->pos, "add the expression to the SELECT list",
+                     "with SELECT DISTINCT, ORDER BY expressions must appear in the SELECT list");
+                break;
+            }
+            sel->order_out[i] = sel->ncols;
+            add_out(sel, k, "", false, NULL, NULL);
+        }
+    }
+    return sel;
+}
+
+/* ---- queries ---------------------------------------------------------- */
+
+static void copy_cols(bquery *q, const plan_col *cols, int n)
+{
+    q->cols = xcalloc((size_t)(n ? n : 1), sizeof *q->cols);
+    q->ncols = n;
+    for (int i = 0; i < n; i++) {
+        q->cols[i].name = xstrdup(cols[i].name);
+        q->cols[i].star = cols[i].star;
+        q->cols[i].pk = cols[i].pk ? xstrdup(cols[i].pk) : NULL;
+        q->cols[i].sk = cols[i].sk ? xstrdup(cols[i].sk) : NULL;
+    }
+}
+
+static bquery *bind_body(binder *b, scope *parent, bool push, bquery *outer, const sql_body *body,
+                         const sql_query *owner_q)
+{
+    bquery *q = xcalloc(1, sizeof *q);
+    q->limit = -1;
+    if (body->kind == SQL_BODY_SELECT) {
+        q->sel = bind_select(b, parent, push, outer ? outer : q, body->select, owner_q);
+        if (!b->failed)
+            copy_cols(q, q->sel->cols, q->sel->nvisible);
+    } else if (body->kind == SQL_BODY_QUERY) {
+        free(q);
+        return bind_query(b, parent, push, body->query);
+    } else {
+        q->op = body->op;
+        q->all = body->all;
+        q->l = bind_body(b, parent, push, outer ? outer : q, body->left, owner_q);
+        q->r = q->l ? bind_body(b, parent, push, outer ? outer : q, body->right, owner_q) : NULL;
+        if (q->r && q->l->ncols != q->r->ncols)
+            fail(b, &body->pos, "make both sides select the same number of columns",
+                 "the two sides of %s have %d and %d columns",
+                 body->op == SQL_UNION       ? "UNION"
+                 : body->op == SQL_INTERSECT ? "INTERSECT"
+                                             : "EXCEPT",
+                 q->l->ncols, q->r->ncols);
+        if (!b->failed)
+            copy_cols(q, q->l->cols, q->l->ncols);
+    }
+    return q;
+}
+
+static bquery *bind_query(binder *b, scope *parent, bool push, const sql_query *aq)
+{
+    bquery *q = bind_body(b, parent, push, NULL, aq->body, aq);
+    if (!q || b->failed)
+        return q;
+    q->limit = aq->has_limit ? aq->limit : -1;
+    q->offset = aq->has_offset ? aq->offset : 0;
+    /* ORDER BY over the output columns: a position, an output name, or
+       (for a plain SELECT: wip) any expression. */
+    q->norder = (int)aq->order_by.n;
+    q->order_cols = xcalloc((size_t)q->norder + 1, sizeof *q->order_cols);
+    q->order_desc = xcalloc((size_t)q->norder + 1, sizeof *q->order_desc);
+    for (int i = 0; i < q->norder && !b->failed; i++) {
+        const sql_expr *e = aq->order_by.v[i].expr;
+        q->order_desc[i] = aq->order_by.v[i].desc;
+        int col = -1;
+        if (e->kind == SQL_E_NUMBER) {
+            long long pos = strtoll(e->text, NULL, 10);
+            if (pos < 1 || pos > q->ncols) {
+                fail(b, &e->pos, "positions count the SELECT list from 1",
+                     "ORDER BY position %lld is not between 1 and %d", pos, q->ncols);
+                break;
+            }
+            col = (int)pos - 1;
+        } else if (e->kind == SQL_E_COLUMN && e->path.n == 1 && !e->path.v[0].is_index) {
+            for (int c = 0; c < q->ncols && col < 0; c++)
+                if (!q->cols[c].star && strcasecmp(q->cols[c].name, e->path.v[0].name.text) == 0)
+                    col = c;
+        }
+        if (col < 0 && q->sel && q->sel->order_out)
+            col = q->sel->order_out[i];
+        if (col < 0) {
+            fail(b, &e->pos, "order by an output column's name or position",
+                 "ORDER BY expressions that are not output columns are not yet supported");
+            break;
+        }
+        q->order_cols[i] = col;
+    }
+    return q;
+}
+
+/* ---- layout: relation-relative slots become row positions -------------- */
+
+static void layout_sel(bsel *sel)
+{
+    int off = 0;
+    for (int i = 0; i < sel->nfrom; i++) {
+        brel *r = sel->rels[i];
+        r->width = r->kind == REL_TABLE ? r->npaths : r->q->ncols;
+        r->offset = off;
+        off += r->width;
+    }
+}
+
+static void remap_query(bquery *q);
+
+static void remap_expr(bexpr *e)
+{
+    if (!e)
+        return;
+    if ((e->kind == BX_COL || e->kind == BX_OUTER) && e->owner && e->rel >= 0) {
+        const bsel *o = e->owner;
+        e->slot += o->rels[e->rel]->offset;
+        e->rel = -1;
+    }
+    for (size_t i = 0; i < e->nargs; i++)
+        remap_expr(e->args[i]);
+    if (e->bound)
+        remap_query(e->bound);
+}
+
+static void remap_from(bfrom *f)
+{
+    if (!f)
+        return;
+    remap_expr(f->on);
+    remap_from(f->l);
+    remap_from(f->r);
+}
+
+static void remap_query(bquery *q)
+{
+    if (q->sel) {
+        bsel *s = q->sel;
+        layout_sel(s); /* widths are final once binding is done */
+        remap_from(s->from);
+        remap_expr(s->where);
+        for (int i = 0; i < s->ncols; i++)
+            remap_expr(s->outs[i]);
+        for (int i = 0; i < s->ngroups; i++)
+            remap_expr(s->groups[i]);
+        for (int i = 0; i < s->naggs; i++)
+            remap_expr(s->aggs[i].arg);
+        remap_expr(s->having);
+        for (int i = 0; i < s->nfrom; i++)
+            if (s->rels[i]->q)
+                remap_query(s->rels[i]->q);
+    }
+    if (q->l)
+        remap_query(q->l);
+    if (q->r)
+        remap_query(q->r);
+}
+
+/* ---- planning ----------------------------------------------------------- */
+
+static op_t *plan_query(binder *b, bquery *q);
+
+/* Plans the subqueries inside e (bound -> subplan). */
+static bool plan_subqueries(binder *b, bexpr *e)
+{
+    if (!e)
+        return true;
+    for (size_t i = 0; i < e->nargs; i++)
+        if (!plan_subqueries(b, e->args[i]))
+            return false;
+    if (e->bound) {
+        bquery *q = e->bound;
+        op_t *root = plan_query(b, q);
+        if (!root)
+            return false;
+        e->sub = subplan_new(root, q->correlated);
+        e->bound = NULL;
+    }
+    return true;
+}
+
+static bexpr *and_all(bexpr **v, int n)
+{
+    bexpr *acc = NULL;
+    for (int i = 0; i < n; i++)
+        acc = acc ? bexpr_binary(SQL_OP_AND, acc, bexpr_clone(v[i]), v[i]->pos) : bexpr_clone(v[i]);
+    return acc;
+}
+
+typedef struct pred_set {
+    bexpr **v;
+    bool *used;
+    int n;
+} pred_set;
+
+/* A leaf table read: access path from the conjuncts that read only it. */
+static op_t *plan_table(binder *b, bsel *sel, brel *r, pred_set *ps, bool may_push)
+{
+    bexpr *mine[256];
+    int nmine = 0;
+    for (int i = 0; may_push && i < ps->n && nmine < 256; i++) {
+        if (!bexpr_uses_only(ps->v[i], r->offset, r->offset + r->width))
+            continue;
+        bexpr *c = bexpr_clone(ps->v[i]);
+        bexpr_shift_slots(c, -r->offset);
+        mine[nmine++] = c;
+        ps->used[i] = true;
+    }
+    access_input in = {
+        .desc = r->desc,
+        .client = r->client,
+        .label = r->label,
+        .conj = mine,
+        .nconj = nmine,
+        .slot_paths = r->paths,
+        .nslots = r->npaths,
+        .order_slot = -1,
+        .limit_hint = -1,
+        .max_segments = b->opts->max_segments > 0 ? b->opts->max_segments : 1,
+    };
+    access_choice ch;
+    char err[256];
+    if (!access_choose(&in, &ch, err, sizeof err)) {
+        for (int i = 0; i < nmine; i++)
+            bexpr_free(mine[i]);
+        fail(b, &r->pos, NULL, "%s", err);
+        return NULL;
+    }
+    (void)sel;
+    op_t *op = op_ddb_read(&ch.spec);
+    if (nmine)
+        op = op_filter(op, and_all(mine, nmine));
+    for (int i = 0; i < nmine; i++)
+        bexpr_free(mine[i]);
+    return op;
+}
+
+/* Rows of the FROM subtree f, laid out as its relations [lo, hi) starting
+ * at column 0. may_push: the subtree is not on the null-supplying side of
+ * an outer join, so WHERE conjuncts may filter it early. */
+static op_t *plan_from(binder *b, bsel *sel, bfrom *f, pred_set *ps, bool may_push)
+{
+    if (f->leaf) {
+        brel *r = sel->rels[f->rel];
+        if (r->kind == REL_TABLE)
+            return plan_table(b, sel, r, ps, may_push);
+        op_t *op = plan_query(b, r->q);
+        return op;
+    }
+    int base = sel->rels[f->lo]->offset;
+    int mid = sel->rels[f->r->lo]->offset - base;
+    bool l_push = may_push && (f->join == SQL_JOIN_INNER || f->join == SQL_JOIN_CROSS ||
+                               f->join == SQL_JOIN_COMMA || f->join == SQL_JOIN_LEFT);
+    bool r_push = may_push && (f->join == SQL_JOIN_INNER || f->join == SQL_JOIN_CROSS ||
+                               f->join == SQL_JOIN_COMMA || f->join == SQL_JOIN_RIGHT);
+    op_t *l = plan_from(b, sel, f->l, ps, l_push);
+    if (!l)
+        return NULL;
+    op_t *r = plan_from(b, sel, f->r, ps, r_push);
+    if (!r) {
+        op_free(l);
+        return NULL;
+    }
+    join_kind jk = f->join == SQL_JOIN_LEFT    ? JOIN_LEFT
+                   : f->join == SQL_JOIN_RIGHT ? JOIN_RIGHT
+                   : f->join == SQL_JOIN_FULL  ? JOIN_FULL
+                                               : JOIN_INNER;
+    /* ON conjuncts (and, for inner joins, WHERE conjuncts over both sides):
+       equalities across the sides are hash keys; the rest a residual. */
+    bexpr *conj[256];
+    int nconj = 0;
+    if (f->on) {
+        if (!plan_subqueries(b, f->on)) {
+            op_free(l);
+            op_free(r);
+            return NULL;
+        }
+        bexpr *parts[256];
+        size_t n = bexpr_conjuncts(f->on, parts, 256);
+        for (size_t i = 0; i < n && i < 256; i++)
+            conj[nconj++] = bexpr_clone(parts[i]);
+    }
+    int hi_off = sel->rels[f->hi - 1]->offset + sel->rels[f->hi - 1]->width;
+    if (jk == JOIN_INNER && may_push)
+        for (int i = 0; i < ps->n && nconj < 256; i++)
+            if (!ps->used[i] && bexpr_uses_only(ps->v[i], base, hi_off)) {
+                conj[nconj++] = bexpr_clone(ps->v[i]);
+                ps->used[i] = true;
+            }
+    for (int i = 0; i < nconj; i++)
+        bexpr_shift_slots(conj[i], -base);
+    int width = hi_off - base;
+    bexpr **lk = xcalloc((size_t)nconj + 1, sizeof *lk),
+          **rk = xcalloc((size_t)nconj + 1, sizeof *rk);
+    int nk = 0;
+    bexpr *residual = NULL;
+    for (int i = 0; i < nconj; i++) {
+        bexpr *c = conj[i];
+        if (c->kind == BX_BINARY && c->op == SQL_OP_EQ) {
+            bexpr *x = c->args[0], *y = c->args[1];
+            if (bexpr_uses_only(x, 0, mid) && bexpr_uses_only(y, mid, width)) {
+                lk[nk] = bexpr_clone(x);
+                rk[nk] = bexpr_clone(y);
+                bexpr_shift_slots(rk[nk++], -mid);
+                bexpr_free(c);
+                continue;
+            }
+            if (bexpr_uses_only(y, 0, mid) && bexpr_uses_only(x, mid, width)) {
+                lk[nk] = bexpr_clone(y);
+                rk[nk] = bexpr_clone(x);
+                bexpr_shift_slots(rk[nk++], -mid);
+                bexpr_free(c);
+                continue;
+            }
+        }
+        residual = residual ? bexpr_binary(SQL_OP_AND, residual, c, c->pos) : c;
+    }
+    if (nk)
+        return op_hash_join(l, r, lk, rk, nk, residual, jk);
+    free(lk);
+    free(rk);
+    return op_nl_join(l, r, residual, jk);
+}
+
+static op_t *plan_select(binder *b, bsel *s)
+{
+    op_t *op;
+    bexpr *conj[1024];
+    int nconj = 0;
+    if (s->where) {
+        if (!plan_subqueries(b, s->where))
+            return NULL;
+        nconj = (int)bexpr_conjuncts(s->where, conj, 1024);
+        if (nconj > 1024)
+            nconj = 1024; /* the rest stay in the top filter: WHERE is kept whole below */
+    }
+    bool used[1024] = {0};
+    pred_set ps = {conj, used, nconj};
+    if (s->from) {
+        op = plan_from(b, s, s->from, &ps, true);
+    } else {
+        bexpr ***rows = xcalloc(1, sizeof *rows);
+        rows[0] = xcalloc(1, sizeof **rows);
+        op = op_values(rows, 1, 0);
+    }
+    if (!op)
+        return NULL;
+    /* Conjuncts not used below (and all of them past 1024) filter here. */
+    bexpr *rest = NULL;
+    for (int i = 0; i < nconj; i++)
+        if (!used[i])
+            rest = rest ? bexpr_binary(SQL_OP_AND, rest, bexpr_clone(conj[i]), conj[i]->pos)
+                        : bexpr_clone(conj[i]);
+    if (s->where && bexpr_conjuncts(s->where, conj, 0) > 1024) {
+        bexpr_free(rest);
+        rest = bexpr_clone(s->where);
+    }
+    if (rest)
+        op = op_filter(op, rest);
+    if (s->has_agg) {
+        bexpr **groups = xcalloc((size_t)s->ngroups + 1, sizeof *groups);
+        for (int i = 0; i < s->ngroups; i++) {
+            if (!plan_subqueries(b, s->groups[i])) {
+                free(groups);
+                op_free(op);
+                return NULL;
+            }
+            groups[i] = bexpr_clone(s->groups[i]);
+        }
+        agg_spec *aggs = xcalloc((size_t)s->naggs + 1, sizeof *aggs);
+        for (int i = 0; i < s->naggs; i++) {
+            aggs[i] = s->aggs[i];
+            aggs[i].arg = bexpr_clone(s->aggs[i].arg);
+        }
+        op = op_hash_agg(op, groups, s->ngroups, aggs, s->naggs);
+        if (s->having)
+            op = op_filter(op, bexpr_clone(s->having));
+    }
+    for (int i = 0; i < s->ncols; i++)
+        if (!plan_subqueries(b, s->outs[i])) {
+            op_free(op);
+            return NULL;
+        }
+    bexpr **outs = xcalloc((size_t)s->ncols + 1, sizeof *outs);
+    for (int i = 0; i < s->ncols; i++)
+        outs[i] = bexpr_clone(s->outs[i]);
+    op = op_project(op, outs, s->ncols);
+    if (s->distinct)
+        op = op_distinct(op);
+    return op;
+}
+
+static op_t *plan_query(binder *b, bquery *q)
+{
+    op_t *op;
+    if (q->sel) {
+        op = plan_select(b, q->sel);
+    } else {
+        op_t *l = plan_query(b, q->l);
+        op_t *r = l ? plan_query(b, q->r) : NULL;
+        if (!r) {
+            op_free(l);
+            return NULL;
+        }
+        op = op_setop(l, r, q->op, q->all);
+    }
+    if (!op)
+        return NULL;
+    int64_t topn = q->limit >= 0 ? q->limit + q->offset : -1;
+    if (q->norder) {
+        sort_key *keys = xcalloc((size_t)q->norder, sizeof *keys);
+        for (int i = 0; i < q->norder; i++) {
+            keys[i].expr = bexpr_col(q->order_cols[i], (sql_pos){0, 0, 0});
+            keys[i].desc = q->order_desc[i];
+        }
+        op = op_sort(op, keys, q->norder, topn);
+    }
+    if (q->limit >= 0 || q->offset > 0)
+        op = op_limit(op, q->limit, q->offset);
+    if (q->sel && q->sel->ncols > q->sel->nvisible) {
+        /* Drop the hidden ORDER BY keys. */
+        bexpr **keep = xcalloc((size_t)q->sel->nvisible + 1, sizeof *keep);
+        for (int i = 0; i < q->sel->nvisible; i++)
+            keep[i] = bexpr_col(i, (sql_pos){0, 0, 0});
+        op = op_project(op, keep, q->sel->nvisible);
+    }
+    return op;
+}
+
+/* ---- freeing the bound tree -------------------------------------------- */
+
+static void free_query(bquery *q);
+
+static void free_bound_expr(bexpr *e)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->nargs; i++)
+        free_bound_expr(e->args[i]);
+    if (e->bound) {
+        free_query(e->bound);
+        e->bound = NULL;
+    }
+}
+
+static void free_from(bfrom *f)
+{
+    if (!f)
+        return;
+    free_bound_expr(f->on);
+    bexpr_free(f->on);
+    free_from(f->l);
+    free_from(f->r);
+    free(f);
+}
+
+static void free_cols(plan_col *c, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(c[i].name);
+        free(c[i].pk);
+        free(c[i].sk);
+    }
+    free(c);
+}
+
+static void free_sel(bsel *s)
+{
+    free_from(s->from);
+    free_bound_expr(s->where);
+    bexpr_free(s->where);
+    for (int i = 0; i < s->ncols; i++) {
+        free_bound_expr(s->outs[i]);
+        bexpr_free(s->outs[i]);
+    }
+    free(s->outs);
+    free(s->order_out);
+    free_cols(s->cols, s->ncols);
+    for (int i = 0; i < s->ngroups; i++)
+        bexpr_free(s->groups[i]);
+    free(s->groups);
+    for (int i = 0; i < s->naggs; i++)
+        bexpr_free(s->aggs[i].arg);
+    free(s->aggs);
+    bexpr_free(s->having);
+    for (int i = 0; i < s->nrels; i++) {
+        brel *r = s->rels[i];
+        free(r->alias);
+        free(r->schema);
+        free(r->physical);
+        free(r->label);
+        if (r->desc)
+            json_object_put(r->desc);
+        for (int k = 0; k < r->npaths; k++) {
+            path_clear(&r->paths[k]);
+            free(r->path_keys[k]);
+        }
+        free(r->paths);
+        free(r->path_keys);
+        if (r->q)
+            free_query(r->q);
+        free(r);
+    }
+    free(s->rels);
+    free(s);
+}
+
+static void free_query(bquery *q)
+{
+    if (!q)
+        return;
+    if (q->sel)
+        free_sel(q->sel);
+    free_query(q->l);
+    free_query(q->r);
+    free(q->order_cols);
+    free(q->order_desc);
+    free_cols(q->cols, q->ncols);
+    free(q);
+}
+
+bool sql_plan_build(catalog *cat, const sql_stmt *stmt, const plan_opts *opts, sql_plan *out,
+                    sql_error *err, char *hint, size_t hintlen)
+{
+    memset(out, 0, sizeof *out);
+    hint[0] = '\0';
+    binder b = {
+        .cat = cat, .err = err, .hint = hint, .hintlen = hintlen, .opts = opts, .plan = out};
+    bquery *q = bind_query(&b, NULL, false, stmt->query);
+    if (q && !b.failed) {
+        remap_query(q);
+        out->root = plan_query(&b, q);
+        if (out->root) {
+            out->ncols = q->ncols;
+            out->cols = q->cols;
+            q->cols = NULL;
+            q->ncols = 0;
+        }
+    }
+    free_query(q);
+    return out->root != NULL && !b.failed;
+}
+
+void sql_plan_free(sql_plan *p)
+{
+    op_free(p->root);
+    free_cols(p->cols, p->ncols);
+    memset(p, 0, sizeof *p);
+}
