@@ -193,7 +193,7 @@ export function runSql(sql, { config, maxRows, format, plan = false, trace = fal
   if (format) args.push('--format', format);
   if (plan) args.push('--plan');
   if (trace) args.push('--trace');
-  args.push(sql);
+  args.push('--', sql);
   return new Promise((resolve) => {
     execFile(SQL_BIN, args, {
       env: { ...process.env, ...(VARIANT === 'asan' ? SANITIZER_ENV : {}), ...(config ? { DDBSQL_CONFIG: config } : {}) },
