@@ -30,7 +30,15 @@ struct ddb_client {
     CURL *pool[DDB_MANY_MAX];
     ddb_trace_fn trace;
     void *trace_ctx;
+    ddb_transport_fn transport; /* NULL: HTTP */
+    void *transport_ctx;
 };
+
+void ddb_client_set_transport(ddb_client *c, ddb_transport_fn fn, void *ctx)
+{
+    c->transport = fn;
+    c->transport_ctx = ctx;
+}
 
 void ddb_client_set_trace(ddb_client *c, ddb_trace_fn fn, void *ctx)
 {
@@ -385,9 +393,61 @@ static int64_t attempt_finish(ddb_client *c, call_state *s, CURL *h, CURLcode rc
     return delay;
 }
 
+/* One exchange with the installed transport, judged like an HTTP answer. */
+static void transport_attempt(ddb_client *c, call_state *s, json_object *req)
+{
+    ddb_error *err = s->err;
+    const char *op = ddb_op_name(s->op);
+    buf_t body = BUF_INIT(DDB_MAX_RESPONSE);
+    int http = c->transport(c->transport_ctx, s->op, req, s->body, &body);
+    err->attempts = 1;
+    err->http_status = http;
+    if (http >= 200 && http < 300) {
+        char jerr[128];
+        json_object *doc =
+            json_parse_strict(buf_cstr(&body), body.len, JSON_DEFAULT_MAX_DEPTH, jerr, sizeof jerr);
+        if (doc && json_object_is_type(doc, json_type_object)) {
+            *s->resp = doc;
+            s->status = DDB_OK;
+        } else {
+            json_object_put(doc);
+            s->status = err->status = DDB_ERR_PROTOCOL;
+            snprintf(err->message, sizeof err->message,
+                     "the transport answered %s with something that is not a JSON object (%s)", op,
+                     doc ? "another JSON type" : jerr);
+        }
+        buf_free(&body);
+        return;
+    }
+    char type[96], msg[320];
+    ddb_parse_error(buf_cstr(&body), body.len, type, sizeof type, msg, sizeof msg);
+    buf_free(&body);
+    snprintf(err->aws_type, sizeof err->aws_type, "%s", type);
+    if (strcmp(type, "ResourceNotFoundException") == 0)
+        err->status = DDB_ERR_NOT_FOUND;
+    else if (http == 429 || strstr(type, "Throttl") || strstr(type, "ThroughputExceeded"))
+        err->status = DDB_ERR_THROTTLED;
+    else if (http <= 0 || http >= 500)
+        err->status = DDB_ERR_UNAVAILABLE;
+    else
+        err->status = DDB_ERR_VALIDATION;
+    s->status = err->status;
+    snprintf(err->message, sizeof err->message, "the transport failed %s with HTTP %d (%s: %s)", op,
+             http, *type ? type : "no error type", msg);
+}
+
 ddb_status ddb_call(ddb_client *c, ddb_op op, json_object *req, int64_t deadline_ms,
                     json_object **resp, ddb_error *err)
 {
+    if (c->transport) {
+        int64_t t0 = mono_ms();
+        call_state ts;
+        if (call_init(&ts, c, op, req, deadline_ms, resp, err))
+            transport_attempt(c, &ts, req);
+        if (c->trace)
+            trace_call(c, op, req, ts.status == DDB_OK ? *resp : NULL, err, mono_ms() - t0);
+        return ts.status;
+    }
     int64_t start = mono_ms();
     call_state s;
     if (call_init(&s, c, op, req, deadline_ms, resp, err)) {
@@ -513,8 +573,15 @@ static int many_wait_ms(const many_slot *slots, size_t n, const bool *busy)
 ddb_status ddb_call_many(ddb_client *c, ddb_op op, json_object *const *reqs, size_t n,
                          int64_t deadline_ms, json_object **resps, ddb_error *errs)
 {
-    if (n == 1)
-        return ddb_call(c, op, reqs[0], deadline_ms, &resps[0], &errs[0]);
+    if (n == 1 || c->transport) {
+        ddb_status first = DDB_OK;
+        for (size_t i = 0; i < n; i++) {
+            ddb_status st = ddb_call(c, op, reqs[i], deadline_ms, &resps[i], &errs[i]);
+            if (st != DDB_OK && first == DDB_OK)
+                first = st;
+        }
+        return first;
+    }
     many_slot *slots = xcalloc(n ? n : 1, sizeof *slots);
     size_t done = 0;
     for (size_t i = 0; i < n; i++) {

@@ -6,6 +6,7 @@
 #ifndef DDBSQL_DDB_CLIENT_H
 #define DDBSQL_DDB_CLIENT_H
 
+#include "../base/buf.h"
 #include "../conf/config.h"
 
 #include <json-c/json.h>
@@ -93,6 +94,20 @@ typedef struct ddb_trace_event {
 typedef void (*ddb_trace_fn)(void *ctx, const ddb_trace_event *ev);
 /* Installs (or, with NULL, removes) the client's trace hook. */
 void ddb_client_set_trace(ddb_client *c, ddb_trace_fn fn, void *ctx);
+
+/* A transport in place of HTTP, for benchmarks and tests that run the
+ * engine over data held in memory (bench/sql). It receives each request as
+ * the JSON text the client would send (req is the same request as an
+ * object, NULL for {}) and writes the HTTP status it answers and the
+ * response body into resp (bounded; left empty for an empty body). The
+ * client then judges that answer like DynamoDB's: a 2xx body is parsed as
+ * the response object, any other status is an error named by the body's
+ * __type and message. No signing, no credentials and no retries: each call
+ * is one exchange. ddb_call_many runs its calls one after another. */
+typedef int (*ddb_transport_fn)(void *ctx, ddb_op op, json_object *req, const char *body,
+                                buf_t *resp);
+/* Installs (or, with NULL, removes) the client's transport. */
+void ddb_client_set_transport(ddb_client *c, ddb_transport_fn fn, void *ctx);
 
 const char *ddb_op_name(ddb_op op); /* "DescribeTable" */
 const char *ddb_status_name(ddb_status s);

@@ -773,6 +773,133 @@ static void test_endpoint_and_names(void **state)
     assert_string_equal(ddb_op_name(DDB_BATCH_GET_ITEM), "BatchGetItem");
 }
 
+/* ---- a transport in place of HTTP ------------------------------------ */
+
+typedef struct fake_transport {
+    int calls;
+    ddb_op ops[8];
+    char bodies[8][128];
+} fake_transport;
+
+/* Answers by the request: a Scan echoes its Segment, DescribeTable of
+ * "gone" is not found, "bad" gets a JSON array, "busy" a 500, "slow" a 429. */
+static int answer(void *ctx, ddb_op op, json_object *req, const char *body, buf_t *resp)
+{
+    fake_transport *t = ctx;
+    if (t->calls < 8) {
+        t->ops[t->calls] = op;
+        snprintf(t->bodies[t->calls], sizeof t->bodies[t->calls], "%s", body);
+    }
+    t->calls++;
+    const char *table = jget_str(req, "TableName");
+    if (op == DDB_SCAN) {
+        buf_printf(resp, "{\"Items\":[{\"seg\":{\"N\":\"%d\"}}],\"Count\":1,\"ScannedCount\":3}",
+                   (int)jget_int(req, "Segment", -1));
+        return 200;
+    }
+    if (table && strcmp(table, "gone") == 0) {
+        buf_puts(resp, "{\"__type\":\"com.amazonaws.dynamodb.v20120810#"
+                       "ResourceNotFoundException\",\"message\":\"Requested resource not found\"}");
+        return 400;
+    }
+    if (table && strcmp(table, "bad") == 0) {
+        buf_puts(resp, "[1]");
+        return 200;
+    }
+    if (table && strcmp(table, "busy") == 0)
+        return 500;
+    if (table && strcmp(table, "slow") == 0)
+        return 429;
+    buf_puts(resp, "{\"Table\":{\"TableName\":\"t\"}}");
+    return 200;
+}
+
+static ddb_status call_with(ddb_client *c, ddb_op op, const char *req_json, json_object **resp,
+                            ddb_error *err)
+{
+    json_object *req = req_json ? json_tokener_parse(req_json) : NULL;
+    ddb_status st = ddb_call(c, op, req, 0, resp, err);
+    json_object_put(req);
+    return st;
+}
+
+/* With a transport installed, calls never reach HTTP: the transport gets
+ * the request's JSON text and its answer is judged like DynamoDB's, with
+ * one attempt per call, traced as usual; removing it restores HTTP. */
+static void test_transport(void **state)
+{
+    fixture *f = *state;
+    ddb_client *c = ddb_client_new(&f->schema, &f->dconf);
+    fake_transport t = {0};
+    trace_log tl = {0};
+    ddb_client_set_transport(c, answer, &t);
+    ddb_client_set_trace(c, record, &tl);
+    json_object *resp = NULL;
+    ddb_error err;
+
+    assert_int_equal(call_with(c, DDB_DESCRIBE_TABLE, "{\"TableName\":\"t\"}", &resp, &err),
+                     DDB_OK);
+    assert_string_equal(jget_str(jget_obj(resp, "Table"), "TableName"), "t");
+    assert_int_equal(err.attempts, 1);
+    json_object_put(resp);
+    assert_int_equal(t.ops[0], DDB_DESCRIBE_TABLE);
+    assert_string_equal(t.bodies[0], "{\"TableName\":\"t\"}");
+
+    assert_int_equal(call_with(c, DDB_LIST_TABLES, NULL, &resp, &err), DDB_OK);
+    json_object_put(resp);
+    assert_string_equal(t.bodies[1], "{}");
+
+    assert_int_equal(call_with(c, DDB_DESCRIBE_TABLE, "{\"TableName\":\"gone\"}", &resp, &err),
+                     DDB_ERR_NOT_FOUND);
+    assert_null(resp);
+    assert_int_equal(err.http_status, 400);
+    assert_string_equal(err.aws_type, "ResourceNotFoundException");
+    assert_non_null(strstr(err.message, "Requested resource not found"));
+
+    assert_int_equal(call_with(c, DDB_DESCRIBE_TABLE, "{\"TableName\":\"bad\"}", &resp, &err),
+                     DDB_ERR_PROTOCOL);
+    assert_null(resp);
+    assert_non_null(strstr(err.message, "not a JSON object"));
+    /* Not retried, whatever the status. */
+    assert_int_equal(call_with(c, DDB_DESCRIBE_TABLE, "{\"TableName\":\"busy\"}", &resp, &err),
+                     DDB_ERR_UNAVAILABLE);
+    assert_int_equal(err.attempts, 1);
+    assert_int_equal(call_with(c, DDB_DESCRIBE_TABLE, "{\"TableName\":\"slow\"}", &resp, &err),
+                     DDB_ERR_THROTTLED);
+    assert_int_equal(t.calls, 6);
+    assert_int_equal(tl.events, 6);
+    assert_int_equal(tl.status[2], DDB_ERR_NOT_FOUND);
+
+    /* ddb_call_many: one exchange per request, each answer to its call. */
+    json_object *reqs[3], *resps[3];
+    ddb_error errs[3];
+    segment_reqs(reqs, 3);
+    memset(&tl, 0, sizeof tl); /* the log holds 8 events */
+    assert_int_equal(ddb_call_many(c, DDB_SCAN, reqs, 3, 0, resps, errs), DDB_OK);
+    for (int i = 0; i < 3; i++) {
+        json_object *item = json_object_array_get_idx(jget_arr(resps[i], "Items"), 0);
+        assert_string_equal(jget_str(jget_obj(item, "seg"), "N"), i == 0   ? "0"
+                                                                  : i == 1 ? "1"
+                                                                           : "2");
+    }
+    assert_int_equal(tl.events, 3);
+    assert_int_equal(tl.ops[2], DDB_SCAN);
+    assert_int_equal(tl.scanned[2], 3);
+    assert_string_equal(tl.request[1], "{\"TableName\":\"t\",\"Segment\":1,\"TotalSegments\":3}");
+    put_all(resps, 3);
+    put_all(reqs, 3);
+    assert_int_equal(fake_http_nrequests(f->srv), 0);
+
+    /* Removed: back to HTTP. */
+    ddb_client_set_transport(c, NULL, NULL);
+    fake_http_push_simple(f->srv, 200, JSON, "{\"TableNames\":[]}");
+    assert_int_equal(call_with(c, DDB_LIST_TABLES, NULL, &resp, &err), DDB_OK);
+    json_object_put(resp);
+    assert_int_equal(fake_http_nrequests(f->srv), 1);
+    assert_int_equal(t.calls, 9);
+    ddb_client_free(c);
+}
+
 /* ---- the real thing: dynalite --------------------------------------- */
 
 static void test_dynalite(void **state)
@@ -857,6 +984,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_call_many_more_than_handles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retry_delay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_endpoint_and_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transport, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dynalite, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
