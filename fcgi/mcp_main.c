@@ -4,6 +4,7 @@
 #include "core/base/log.h"
 #include "core/base/version.h"
 #include "core/conf/config.h"
+#include "core/conf/startup.h"
 #include "core/http/fcgi_server.h"
 #include "core/mcp/mcp.h"
 #include "core/mcp/tools.h"
@@ -21,17 +22,6 @@ static void usage(void)
            "A FastCGI program serving ddbsql's MCP endpoint (/mcp). Run it under lighttpd,\n"
            "Apache mod_fcgid or spawn-fcgi. The config file is $%s (default %s).\n",
            CONFIG_ENV_VAR, CONFIG_DEFAULT_PATH);
-}
-
-static log_level parse_level(const char *s)
-{
-    if (s && strcmp(s, "debug") == 0)
-        return LOG_DEBUG;
-    if (s && strcmp(s, "warn") == 0)
-        return LOG_WARN;
-    if (s && strcmp(s, "error") == 0)
-        return LOG_ERROR;
-    return LOG_INFO;
 }
 
 int main(int argc, char **argv)
@@ -57,7 +47,7 @@ int main(int argc, char **argv)
     config cfg;
     char err[1024];
     const char *path = config_path();
-    if (!config_load(path, &cfg, err, sizeof err)) {
+    if (!config_start(path, &cfg, err, sizeof err)) {
         /* Refuse to serve rather than guess at a half-valid config. */
         log_msg(LOG_ERROR, "%s", err);
         log_msg(LOG_ERROR, "refusing to serve until the configuration is fixed");
@@ -83,7 +73,6 @@ int main(int argc, char **argv)
         config_free(&cfg);
         return 64;
     }
-    log_set_level(parse_level(cfg.log_level));
     ddb_global_init();
     tools_register_metadata();
     run_sql_register();

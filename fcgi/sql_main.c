@@ -22,6 +22,7 @@
 #include "core/base/log.h"
 #include "core/base/version.h"
 #include "core/conf/config.h"
+#include "core/conf/startup.h"
 #include "core/mcp/arg_schema.h"
 #include "core/mcp/mcp.h"
 #include "sql/limits.h"
@@ -62,17 +63,6 @@ static int usage_error(const char *fmt, ...)
     va_end(ap);
     usage(stderr);
     return EX_USAGE;
-}
-
-static log_level parse_level(const char *s)
-{
-    if (s && strcmp(s, "debug") == 0)
-        return LOG_DEBUG;
-    if (s && strcmp(s, "warn") == 0)
-        return LOG_WARN;
-    if (s && strcmp(s, "error") == 0)
-        return LOG_ERROR;
-    return LOG_INFO;
 }
 
 static void trace_event(void *ctx, const ddb_trace_event *ev)
@@ -294,11 +284,10 @@ int main(int argc, char **argv)
         return rc;
     config cfg;
     char err[1024];
-    if (!config_load(o.config ? o.config : config_path(), &cfg, err, sizeof err)) {
+    if (!config_start(o.config ? o.config : config_path(), &cfg, err, sizeof err)) {
         fprintf(stderr, "ddbsql-sql: %s\n", err);
         return EX_USAGE;
     }
-    log_set_level(parse_level(cfg.log_level));
     ddb_global_init();
     bool keyed = run_sql_init(&cfg);
     rc = run(&o, &cfg, keyed);
