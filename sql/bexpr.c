@@ -103,8 +103,6 @@ bool bexpr_is_constant(const bexpr *e)
 
 bool bexpr_uses_only(const bexpr *e, int lo, int hi)
 {
-    if (e->kind == BX_OUTER)
-        return false;
     if (e->kind == BX_COL && (e->slot < lo || e->slot >= hi))
         return false;
     if (e->sub && e->sub->correlated)

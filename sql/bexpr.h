@@ -87,7 +87,8 @@ void bexpr_free(bexpr *e);
 /* True when e reads no row slot, no outer slot and no subquery: it can be
  * evaluated once, before the query runs. */
 bool bexpr_is_constant(const bexpr *e);
-/* True when e reads row slots only in [0, width) and no outer slots. */
+/* True when e reads row slots only in [lo, hi) and no correlated subquery.
+ * Outer-row reads count as constants: they are fixed while a subquery runs. */
 bool bexpr_uses_only(const bexpr *e, int lo, int hi);
 /* Adds delta to every BX_COL slot (used when a join puts a row after
  * another's columns). */

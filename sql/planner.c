@@ -74,6 +74,15 @@ struct bsel {
     int norder;
     bool distinct;
     int64_t limit, offset;
+    /* USING (c): an unqualified c means the joined column (left, right or
+       COALESCE of both, by join kind), bound at depth 0. */
+    struct using_col {
+        char *name;
+        bexpr *merged;
+    } * usings;
+    int nusings;
+    bexpr ***vrows; /* VALUES: nvrows rows of vwidth expressions, the source */
+    int nvrows, vwidth;
     bool post_agg;  /* binding phase */
     int nvisible;   /* outs past this are hidden ORDER BY keys */
     int *order_out; /* per ORDER BY item: its out column, or -1 */
@@ -283,7 +292,81 @@ static int derived_column(const brel *r, const char *name, bool quoted)
 /* Resolves a column path written in scope sc: qualified (alias.col,
  * schema.table.col) or not, searching outward through enclosing queries.
  * NULL with the error set when unknown or ambiguous. */
+static bool bexpr_equal(const bexpr *x, const bexpr *y);
+
+/* A derived relation's star column (a whole item) that may hold attribute
+ * name: the one keyed on it, else the first. -1 when it has none. */
+static int derived_star(const brel *r, const char *name)
+{
+    int first = -1;
+    for (int i = 0; i < r->q->ncols; i++) {
+        const plan_col *c = &r->q->cols[i];
+        if (!c->star)
+            continue;
+        if ((c->pk && strcmp(c->pk, name) == 0) || (c->sk && strcmp(c->sk, name) == 0))
+            return i;
+        if (first < 0)
+            first = i;
+    }
+    return first;
+}
+
+/* base, or steps ap[from..] into it. */
+static bexpr *path_into(bexpr *base, const sql_path *ap, size_t from, sql_pos pos)
+{
+    if (from >= ap->n)
+        return base;
+    bexpr *p = bexpr_new(BX_PATH, pos);
+    bexpr_add_arg(p, base);
+    p->nsteps = ap->n - from;
+    p->steps = xcalloc(p->nsteps, sizeof *p->steps);
+    for (size_t k = from; k < ap->n; k++) {
+        p->steps[k - from].index = (size_t)ap->v[k].index;
+        p->steps[k - from].name = ap->v[k].is_index ? NULL : xstrdup(ap->v[k].name.text);
+    }
+    return p;
+}
+
+static bexpr *resolve_column_in_scopes(binder *b, scope *sc, const sql_path *ap, sql_pos pos);
+
+/* A column of an enclosing select that has already aggregated (a subquery
+ * in its select list, HAVING or ORDER BY) reads that select's output row,
+ * so it must be one of its GROUP BY expressions. */
 static bexpr *resolve_column(binder *b, scope *sc, const sql_path *ap, sql_pos pos)
+{
+    bexpr *e = resolve_column_in_scopes(b, sc, ap, pos);
+    bexpr *col = e && e->kind == BX_PATH ? e->args[0] : e;
+    if (!col || col->kind != BX_OUTER || !col->owner || !((const bsel *)col->owner)->post_agg)
+        return e;
+    bsel *o = (bsel *)col->owner;
+    int depth = col->depth;
+    col->kind = BX_COL; /* as seen from its own select, to compare with the groups */
+    col->depth = 0;
+    int hit = -1;
+    for (int i = 0; i < o->ngroups && hit < 0; i++)
+        if (bexpr_equal(e, o->groups[i]))
+            hit = i;
+    bexpr_free(e);
+    if (hit >= 0)
+        return col_ref(o, o->agg_rel, hit, depth, pos);
+    fail(b, &pos, "add it to the outer query's GROUP BY, or aggregate it there",
+         "column %s of the outer query must appear in its GROUP BY or inside an aggregate",
+         ap->v[ap->n - 1].is_index ? ap->v[0].name.text : ap->v[ap->n - 1].name.text);
+    return NULL;
+}
+
+/* A column read bound in its own select, seen from depth selects inside. */
+static void set_outer_depth(bexpr *e, int depth)
+{
+    if (e->kind == BX_COL && e->owner) {
+        e->kind = BX_OUTER;
+        e->depth = depth;
+    }
+    for (size_t i = 0; i < e->nargs; i++)
+        set_outer_depth(e->args[i], depth);
+}
+
+static bexpr *resolve_column_in_scopes(binder *b, scope *sc, const sql_path *ap, sql_pos pos)
 {
     int depth = 0;
     const sql_name *first = &ap->v[0].name;
@@ -302,29 +385,18 @@ static bexpr *resolve_column(binder *b, scope *sc, const sql_path *ap, sql_pos p
                     return table_column(sel, i, ap, 1, actual, depth, pos);
                 }
                 int c = derived_column(r, ap->v[1].name.text, ap->v[1].name.quoted);
-                if (c >= 0) {
-                    bexpr *e = col_ref(sel, i, c, depth, pos);
-                    if (ap->n > 2) {
-                        bexpr *p = bexpr_new(BX_PATH, pos);
-                        bexpr_add_arg(p, e);
-                        p->nsteps = ap->n - 2;
-                        p->steps = xcalloc(p->nsteps, sizeof *p->steps);
-                        for (size_t k = 2; k < ap->n; k++) {
-                            p->steps[k - 2].index = (size_t)ap->v[k].index;
-                            p->steps[k - 2].name =
-                                ap->v[k].is_index ? NULL : xstrdup(ap->v[k].name.text);
-                        }
-                        return p;
-                    }
-                    return e;
-                }
+                if (c >= 0)
+                    return path_into(col_ref(sel, i, c, depth, pos), ap, 2, pos);
+                int st = c == -1 ? derived_star(r, ap->v[1].name.text) : -1;
+                if (st >= 0) /* an attribute of the item its SELECT * passes on */
+                    return path_into(col_ref(sel, i, st, depth, pos), ap, 1, pos);
                 fail(b, &pos, "use one of the columns its query defines", "%s has no column %s",
                      r->alias, ap->v[1].name.text);
                 return NULL;
             }
         }
         /* Unqualified: the first step is a column of exactly one FROM item. */
-        int hit_rel = -1, hits = 0, hit_col = -1;
+        int hit_rel = -1, hits = 0, hit_col = -1, star_rel = -1, stars = 0;
         const char *hit_actual = NULL;
         for (int i = 0; i < sel->nfrom; i++) {
             brel *r = sel->rels[i];
@@ -339,9 +411,20 @@ static bexpr *resolve_column(binder *b, scope *sc, const sql_path *ap, sql_pos p
                     hit_rel = i;
                     hit_col = c;
                     hits++;
+                } else if (derived_star(r, first->text) >= 0) {
+                    star_rel = i;
+                    stars++;
                 }
             }
         }
+        for (int u = 0; hits > 1 && u < sel->nusings; u++)
+            if (first->quoted ? strcmp(sel->usings[u].name, first->text) == 0
+                              : strcasecmp(sel->usings[u].name, first->text) == 0) {
+                bexpr *m = bexpr_clone(sel->usings[u].merged);
+                if (depth)
+                    set_outer_depth(m, depth);
+                return path_into(m, ap, 1, pos);
+            }
         if (hits > 1) {
             fail(b, &pos, "qualify the column with its table's alias, e.g. o.status",
                  "column %s is ambiguous: more than one table has it", first->text);
@@ -357,6 +440,18 @@ static bexpr *resolve_column(binder *b, scope *sc, const sql_path *ap, sql_pos p
                 return NULL;
             }
             return col_ref(sel, hit_rel, hit_col, depth, pos);
+        }
+        /* Else an attribute of the only derived relation that passes whole
+           items on (SELECT * in it): nothing else names it. */
+        if (stars == 1) {
+            int st = derived_star(sel->rels[star_rel], first->text);
+            return path_into(col_ref(sel, star_rel, st, depth, pos), ap, 0, pos);
+        }
+        if (stars > 1) {
+            fail(b, &pos, "qualify the column with its derived table's alias, e.g. d.status",
+                 "column %s is ambiguous: more than one derived table passes SELECT * on",
+                 first->text);
+            return NULL;
         }
         /* A double-quoted name on the only table of the innermost select is
            taken as written: an attribute the sample did not see. */
@@ -597,9 +692,57 @@ static bexpr *bind_node(binder *b, scope *sc, const sql_expr *a)
         e->bound = q;
         return e;
     }
+    case SQL_E_CASE: {
+        e = bexpr_new(BX_CASE, a->pos);
+        e->has_operand = a->left != NULL;
+        e->has_else = a->right != NULL;
+        size_t n = 2 * a->list.n + (a->left ? 1 : 0) + (a->right ? 1 : 0);
+        for (size_t i = 0; i < n; i++) {
+            size_t k = a->left ? i - 1 : i;
+            const sql_expr *part = a->left && i == 0 ? a->left
+                                   : k / 2 < a->list.n
+                                       ? (k % 2 ? a->list2.v[k / 2] : a->list.v[k / 2])
+                                       : a->right;
+            bexpr *c = bind_expr(b, sc, part);
+            if (!c) {
+                bexpr_free(e);
+                return NULL;
+            }
+            bexpr_add_arg(e, c);
+        }
+        return e;
+    }
+    case SQL_E_EXTRACT: {
+        e = bexpr_new(BX_FUNC, a->pos);
+        e->fn = FN_EXTRACT;
+        bexpr_add_arg(e, bexpr_const(value_string(a->text, strlen(a->text)), a->pos));
+        bexpr *t = bind_expr(b, sc, a->left);
+        if (!t) {
+            bexpr_free(e);
+            return NULL;
+        }
+        bexpr_add_arg(e, t);
+        return e;
+    }
+    case SQL_E_TRIM: {
+        e = bexpr_new(BX_FUNC, a->pos);
+        e->fn = a->trim_where == SQL_TRIM_LEADING    ? FN_LTRIM
+                : a->trim_where == SQL_TRIM_TRAILING ? FN_RTRIM
+                                                     : FN_TRIM;
+        bexpr *s = bind_expr(b, sc, a->left);
+        bexpr *chars = s && a->right ? bind_expr(b, sc, a->right) : NULL;
+        if (!s || (a->right && !chars)) {
+            bexpr_free(s);
+            bexpr_free(e);
+            return NULL;
+        }
+        bexpr_add_arg(e, s);
+        if (chars)
+            bexpr_add_arg(e, chars);
+        return e;
+    }
     default:
-        /* CASE, EXTRACT and TRIM: next (wip). */
-        fail(b, &a->pos, NULL, "not yet supported by the planner");
+        fail(b, &a->pos, NULL, "this expression is not supported here");
         return NULL;
     }
     e->negated = a->negated;
@@ -692,15 +835,15 @@ static bexpr *bind_post(binder *b, scope *sc, const sql_expr *a)
              "column %s must appear in GROUP BY or inside an aggregate", name);
         return NULL;
     }
-    if (a->kind == SQL_E_IN_QUERY || a->kind == SQL_E_EXISTS || a->kind == SQL_E_SUBQUERY) {
-        fail(b, &a->pos, NULL, "subqueries after GROUP BY are not yet supported by the planner");
-        return NULL;
-    }
     /* Literals and operators: this node as usual, children post-aggregation. */
     return bind_node(b, sc, a);
 }
 
 /* ---- FROM ------------------------------------------------------------- */
+
+static void add_out(bsel *sel, bexpr *e, const char *name, bool star, const char *pk,
+                    const char *sk);
+static void copy_cols(bquery *q, const plan_col *cols, int n);
 
 static const sql_cte *find_cte(scope *sc, const sql_table_ref *t)
 {
@@ -756,6 +899,36 @@ static bool bind_table(binder *b, scope *sc, bsel *sel, const sql_table_ref *t, 
     return true;
 }
 
+/* (VALUES (...), ...): a select whose source is the constant rows and whose
+ * outputs are their columns, named column1, column2... until aliased. Like a
+ * derived table, it sees enclosing queries but not its own select's FROM. */
+static bquery *bind_values(binder *b, scope *sc, const sql_table_ref *t)
+{
+    bquery *q = xcalloc(1, sizeof *q);
+    q->limit = -1;
+    bsel *vs = xcalloc(1, sizeof *vs);
+    vs->limit = -1;
+    q->sel = vs;
+    scope inner = {.parent = sc->parent, .sel = vs, .push = sc->push, .sub = sc->push ? q : NULL};
+    int width = t->nrows ? (int)t->rows[0].n : 0;
+    vs->vrows = xcalloc(t->nrows + 1, sizeof *vs->vrows);
+    for (size_t i = 0; i < t->nrows && !b->failed; i++) {
+        vs->vrows[i] = xcalloc((size_t)width + 1, sizeof **vs->vrows);
+        vs->nvrows++;
+        for (int c = 0; c < width && !b->failed; c++)
+            vs->vrows[i][c] = bind_expr(b, &inner, t->rows[i].v[c]);
+    }
+    for (int c = 0; c < width; c++) {
+        char name[32];
+        snprintf(name, sizeof name, "column%d", c + 1);
+        add_out(vs, bexpr_col(c, t->pos), name, false, NULL, NULL);
+    }
+    vs->nvisible = vs->ncols;
+    vs->vwidth = width;
+    copy_cols(q, vs->cols, vs->ncols);
+    return q;
+}
+
 static bfrom *bind_from(binder *b, scope *sc, bsel *sel, const sql_table_ref *t)
 {
     bfrom *f = xcalloc(1, sizeof *f);
@@ -788,6 +961,19 @@ static bfrom *bind_from(binder *b, scope *sc, bsel *sel, const sql_table_ref *t)
                 l->owner = sel;
                 r->owner = sel;
                 r->rel += f->r->lo;
+                bexpr *merged;
+                if (t->join == SQL_JOIN_FULL) {
+                    merged = bexpr_new(BX_FUNC, t->pos);
+                    merged->fn = FN_COALESCE;
+                    bexpr_add_arg(merged, bexpr_clone(l));
+                    bexpr_add_arg(merged, bexpr_clone(r));
+                } else {
+                    merged = bexpr_clone(t->join == SQL_JOIN_RIGHT ? r : l);
+                }
+                sel->usings =
+                    xreallocarray(sel->usings, (size_t)sel->nusings + 1, sizeof *sel->usings);
+                sel->usings[sel->nusings].name = xstrdup(t->using_cols.v[i].text);
+                sel->usings[sel->nusings++].merged = merged;
                 bexpr *eq = bexpr_binary(SQL_OP_EQ, l, r, t->pos);
                 f->on = f->on ? bexpr_binary(SQL_OP_AND, f->on, eq, t->pos) : eq;
             }
@@ -820,8 +1006,7 @@ static bfrom *bind_from(binder *b, scope *sc, bsel *sel, const sql_table_ref *t)
         r->q = bind_query(b, sc->parent, sc->push, t->query);
     } else {
         r->alias = t->alias.text ? xstrdup(t->alias.text) : NULL;
-        /* VALUES: wip (bound as a one-select query of constant rows). */
-        fail(b, &t->pos, NULL, "VALUES is not yet supported by the planner");
+        r->q = bind_values(b, sc, t);
     }
     if (r->q)
         name_derived_cols(r->q, &t->col_alias);
@@ -1177,6 +1362,9 @@ static void remap_query(bquery *q)
         for (int i = 0; i < s->naggs; i++)
             remap_expr(s->aggs[i].arg);
         remap_expr(s->having);
+        for (int i = 0; i < s->nvrows; i++)
+            for (int c = 0; c < s->vwidth; c++)
+                remap_expr(s->vrows[i][c]);
         for (int i = 0; i < s->nfrom; i++)
             if (s->rels[i]->q)
                 remap_query(s->rels[i]->q);
@@ -1353,6 +1541,102 @@ static op_t *plan_from(binder *b, bsel *sel, bfrom *f, pred_set *ps, bool may_pu
     return op_nl_join(l, r, residual, jk);
 }
 
+/* ON conjuncts of the joins whose rows all reach the select (inner joins,
+ * and the preserved side of outer joins). */
+static int inner_on(bfrom *f, bexpr **v, int n, int max)
+{
+    if (!f || f->leaf)
+        return n;
+    if (f->join == SQL_JOIN_FULL)
+        return n;
+    if (f->join != SQL_JOIN_LEFT && f->join != SQL_JOIN_RIGHT) {
+        if (f->on && n < max) {
+            size_t k = bexpr_conjuncts(f->on, v + n, (size_t)(max - n));
+            n += k > (size_t)(max - n) ? max - n : (int)k;
+        }
+        n = inner_on(f->l, v, n, max);
+        return inner_on(f->r, v, n, max);
+    }
+    return inner_on(f->join == SQL_JOIN_LEFT ? f->l : f->r, v, n, max);
+}
+
+/* col = constant, or col IN (constants): the column, else NULL. */
+static const bexpr *const_restricted(const bexpr *c)
+{
+    if (c->kind == BX_BINARY && c->op == SQL_OP_EQ) {
+        if (c->args[0]->kind == BX_COL && bexpr_uses_only(c->args[1], 0, 0))
+            return c->args[0];
+        if (c->args[1]->kind == BX_COL && bexpr_uses_only(c->args[0], 0, 0))
+            return c->args[1];
+        return NULL;
+    }
+    if (c->kind == BX_IN_LIST && !c->negated && c->args[0]->kind == BX_COL) {
+        for (size_t i = 1; i < c->nargs; i++)
+            if (!bexpr_uses_only(c->args[i], 0, 0))
+                return NULL;
+        return c->args[0];
+    }
+    return NULL;
+}
+
+/* c with its column read replaced by col. */
+static bexpr *restrict_other(const bexpr *c, const bexpr *from, const bexpr *col)
+{
+    bexpr *n = bexpr_clone(c);
+    for (size_t i = 0; i < n->nargs; i++)
+        if (n->args[i]->kind == BX_COL && n->args[i]->slot == from->slot) {
+            bexpr_free(n->args[i]);
+            n->args[i] = bexpr_clone(col);
+            break;
+        }
+    return n;
+}
+
+/* Transitive restrictions: WHERE a = 5 (or a IN (...)) and an inner join's
+ * a = b imply b = 5, which lets b's table be read by key too. Appended to
+ * conj from n; returns the new count. The implied conjuncts are owned by
+ * the caller and only narrow reads (the originals are still applied). */
+static int add_implied(bsel *s, bexpr **conj, int n, int max)
+{
+    bexpr *eqs[256];
+    int neq = inner_on(s->from, eqs, 0, 256);
+    for (int i = 0; i < n && n < max; i++)
+        if (neq < 256 && conj[i]->kind == BX_BINARY && conj[i]->op == SQL_OP_EQ &&
+            conj[i]->args[0]->kind == BX_COL && conj[i]->args[1]->kind == BX_COL)
+            eqs[neq++] = conj[i];
+    if (neq == 0 || neq > 256)
+        return n;
+    for (int pass = 0; pass < 3; pass++) {
+        int before = n;
+        for (int i = 0; i < before && n < max; i++) {
+            const bexpr *col = const_restricted(conj[i]);
+            if (!col)
+                continue;
+            for (int e = 0; e < neq && n < max; e++) {
+                const bexpr *q = eqs[e];
+                if (q->kind != BX_BINARY || q->op != SQL_OP_EQ || q->args[0]->kind != BX_COL ||
+                    q->args[1]->kind != BX_COL)
+                    continue;
+                const bexpr *other = q->args[0]->slot == col->slot   ? q->args[1]
+                                     : q->args[1]->slot == col->slot ? q->args[0]
+                                                                     : NULL;
+                if (!other || other->slot == col->slot)
+                    continue;
+                bool known = false;
+                for (int k = 0; k < n && !known; k++) {
+                    const bexpr *kc = const_restricted(conj[k]);
+                    known = kc && kc->slot == other->slot;
+                }
+                if (!known)
+                    conj[n++] = restrict_other(conj[i], col, other);
+            }
+        }
+        if (n == before)
+            break;
+    }
+    return n;
+}
+
 static op_t *plan_select(binder *b, bsel *s)
 {
     op_t *op;
@@ -1365,15 +1649,39 @@ static op_t *plan_select(binder *b, bsel *s)
         if (nconj > 1024)
             nconj = 1024; /* the rest stay in the top filter: WHERE is kept whole below */
     }
+    int nwhere = nconj;
+    if (s->from && nconj < 1024)
+        nconj = add_implied(s, conj, nconj, 1024);
     bool used[1024] = {0};
     pred_set ps = {conj, used, nconj};
-    if (s->from) {
+    if (s->vrows) {
+        bexpr ***rows = xcalloc((size_t)s->nvrows + 1, sizeof *rows);
+        for (int i = 0; i < s->nvrows; i++) {
+            rows[i] = xcalloc((size_t)s->vwidth + 1, sizeof **rows);
+            for (int c = 0; c < s->vwidth; c++) {
+                if (!plan_subqueries(b, s->vrows[i][c])) {
+                    for (int k = 0; k <= i; k++) {
+                        for (int j = 0; j < s->vwidth; j++)
+                            bexpr_free(rows[k][j]);
+                        free(rows[k]);
+                    }
+                    free(rows);
+                    return NULL;
+                }
+                rows[i][c] = bexpr_clone(s->vrows[i][c]);
+            }
+        }
+        op = op_values(rows, (size_t)s->nvrows, s->vwidth);
+    } else if (s->from) {
         op = plan_from(b, s, s->from, &ps, true);
     } else {
         bexpr ***rows = xcalloc(1, sizeof *rows);
         rows[0] = xcalloc(1, sizeof **rows);
         op = op_values(rows, 1, 0);
     }
+    for (int i = nwhere; i < nconj; i++)
+        bexpr_free(conj[i]);
+    nconj = nwhere;
     if (!op)
         return NULL;
     /* Conjuncts not used below (and all of them past 1024) filter here. */
@@ -1404,8 +1712,13 @@ static op_t *plan_select(binder *b, bsel *s)
             aggs[i].arg = bexpr_clone(s->aggs[i].arg);
         }
         op = op_hash_agg(op, groups, s->ngroups, aggs, s->naggs);
-        if (s->having)
+        if (s->having) {
+            if (!plan_subqueries(b, s->having)) {
+                op_free(op);
+                return NULL;
+            }
             op = op_filter(op, bexpr_clone(s->having));
+        }
     }
     for (int i = 0; i < s->ncols; i++)
         if (!plan_subqueries(b, s->outs[i])) {
@@ -1514,6 +1827,19 @@ static void free_sel(bsel *s)
         bexpr_free(s->aggs[i].arg);
     free(s->aggs);
     bexpr_free(s->having);
+    for (int i = 0; i < s->nvrows; i++) {
+        for (int c = 0; c < s->vwidth; c++) {
+            free_bound_expr(s->vrows[i][c]);
+            bexpr_free(s->vrows[i][c]);
+        }
+        free(s->vrows[i]);
+    }
+    free(s->vrows);
+    for (int i = 0; i < s->nusings; i++) {
+        free(s->usings[i].name);
+        bexpr_free(s->usings[i].merged);
+    }
+    free(s->usings);
     for (int i = 0; i < s->nrels; i++) {
         brel *r = s->rels[i];
         free(r->alias);
