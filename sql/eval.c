@@ -164,28 +164,6 @@ static bool arith_double(exec_ctx *ctx, const bexpr *e, double x, double y, valu
     return true;
 }
 
-/* Integral in the SQL sense for division: written without a fractional
- * part (7 and 1E+2, not 7.0), as in PostgreSQL, so 7/2 = 3 but 7.0/2 = 3.5. */
-static bool dec_integral_scale(const dec_t *d)
-{
-    return d->exp >= 0;
-}
-
-/* Truncating division of two integral numbers: (a - a%b) / b is exact when
- * it fits 38 digits; truncation then removes any rounding of huge values. */
-static dec_status dec_int_div(const dec_t *a, const dec_t *b, dec_t *out)
-{
-    dec_t r, d, q;
-    dec_status st = dec_mod(a, b, &r);
-    if (st == DEC_OK)
-        st = dec_sub(a, &r, &d);
-    if (st == DEC_OK)
-        st = dec_div(&d, b, &q);
-    if (st == DEC_OK)
-        st = dec_sign(&q) >= 0 ? dec_floor(&q, out) : dec_ceil(&q, out);
-    return st;
-}
-
 static NOINLINE bool arith(exec_ctx *ctx, const bexpr *e, const value_t *a, const value_t *b,
                            value_t *out)
 {
@@ -216,12 +194,10 @@ static NOINLINE bool arith(exec_ctx *ctx, const bexpr *e, const value_t *a, cons
         st = dec_mul(x, y, &r);
         break;
     case SQL_OP_DIV:
-        if (dec_is_zero(y))
-            st = DEC_ERR_DIV_ZERO;
-        else if (dec_integral_scale(x) && dec_integral_scale(y))
-            st = dec_int_div(x, y, &r);
-        else
-            st = dec_div(x, y, &r);
+        /* Always exact: DynamoDB returns "10.00" as "10", so truncating
+         * "integral" operands would make 10/4 depend on how a value
+         * happened to be stored. */
+        st = dec_is_zero(y) ? DEC_ERR_DIV_ZERO : dec_div(x, y, &r);
         break;
     default: /* SQL_OP_MOD */
         st = dec_mod(x, y, &r);

@@ -13,9 +13,9 @@
  *   arithmetic on non-numbers are errors that name the operator and the
  *   types ("line 1, column 12: cannot apply - to STRING and NUMBER"). A
  *   STRING is never implicitly converted to a number: the hint says to CAST.
- *   Integer division of two integral NUMBERs truncates toward zero (like
- *   SQLite and PostgreSQL), otherwise / is exact decimal division
- *   rounded to 38 significant digits; % is the remainder (sign of the
+ *   / is always exact decimal division rounded to 38 significant digits,
+ *   integral operands too (7 / 2 = 3.5: DynamoDB drops trailing zeros, so
+ *   an operand's scale says nothing); % is the remainder (sign of the
  *   dividend).
  * - Bitwise operators and shifts take integral NUMBERs within int64.
  * - || concatenates STRINGs; a NUMBER or BOOL operand is converted to its

@@ -339,17 +339,22 @@ static void test_decimal_exact(void **state)
 static void test_division_rules(void **state)
 {
     (void)state;
-    /* Two integral NUMBERs: truncating division. */
-    EXPECT(BIN(SQL_OP_DIV, N("7"), N("2")), "N:3");
-    EXPECT(BIN(SQL_OP_DIV, N("-7"), N("2")), "N:-3");
-    EXPECT(BIN(SQL_OP_DIV, N("7"), N("-2")), "N:-3");
-    EXPECT(BIN(SQL_OP_DIV, N("-7"), N("-2")), "N:3");
-    EXPECT(BIN(SQL_OP_DIV, N("1"), N("3")), "N:0");
+    /* Always exact decimal division (38 digits), integral operands too:
+     * DynamoDB strips trailing zeros ("10.00" comes back as "10"), so a
+     * scale-based integer division would truncate or not depending on the
+     * data. 7 / 2 = 3.5 and AVG-like ratios of counts are exact. */
+    EXPECT(BIN(SQL_OP_DIV, N("7"), N("2")), "N:3.5");
+    EXPECT(BIN(SQL_OP_DIV, N("-7"), N("2")), "N:-3.5");
+    EXPECT(BIN(SQL_OP_DIV, N("7"), N("-2")), "N:-3.5");
+    EXPECT(BIN(SQL_OP_DIV, N("-7"), N("-2")), "N:3.5");
+    EXPECT(BIN(SQL_OP_DIV, N("10"), N("4")), "N:2.5");
+    EXPECT(BIN(SQL_OP_DIV, N("1"), N("3")), "N:0.33333333333333333333333333333333333333");
+    EXPECT(BIN(SQL_OP_DIV, N("2"), N("3")), "N:0.66666666666666666666666666666666666667");
     EXPECT(BIN(SQL_OP_DIV, N("6"), N("3")), "N:2");
-    EXPECT(BIN(SQL_OP_DIV, N("1E+2"), N("3")), "N:33");
-    EXPECT(BIN(SQL_OP_DIV, N("99999999999999999999999999999999999999"), N("2")),
+    EXPECT(BIN(SQL_OP_DIV, N("1E+2"), N("4")), "N:25");
+    EXPECT(BIN(SQL_OP_DIV, N("1E+2"), N("3")), "N:33.333333333333333333333333333333333333");
+    EXPECT(BIN(SQL_OP_DIV, N("99999999999999999999999999999999999998"), N("2")),
            "N:49999999999999999999999999999999999999");
-    /* A fractional operand: exact decimal division, 38 digits. */
     EXPECT(BIN(SQL_OP_DIV, N("7.0"), N("2")), "N:3.5");
     EXPECT(BIN(SQL_OP_DIV, N("1"), N("4.0")), "N:0.25");
     EXPECT(BIN(SQL_OP_DIV, N("1.0"), N("3")), "N:0.33333333333333333333333333333333333333");
