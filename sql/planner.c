@@ -67,6 +67,7 @@ struct bsel {
     win_spec *wins;
     int nwins;
     int win_rel;
+    bool win_allowed; /* binding the SELECT list or ORDER BY */
     bexpr **outs;
     plan_col *cols;
     int ncols;
@@ -592,8 +593,12 @@ static bexpr *bind_post(binder *b, scope *sc, const sql_expr *a);
 
 static bexpr *bind_node(binder *b, scope *sc, const sql_expr *a);
 
+static bexpr *bind_window(binder *b, scope *sc, const sql_expr *a);
+
 static bexpr *bind_expr(binder *b, scope *sc, const sql_expr *a)
 {
+    if (a->kind == SQL_E_FUNC && a->over)
+        return bind_window(b, sc, a);
     if (sc->sel && sc->sel->post_agg)
         return bind_post(b, sc, a);
     return bind_node(b, sc, a);
@@ -801,6 +806,93 @@ static bexpr *bind_aggregate(binder *b, scope *sc, const sql_expr *a)
     sel->aggs = xreallocarray(sel->aggs, (size_t)sel->naggs + 1, sizeof *sel->aggs);
     sel->aggs[sel->naggs] = sp;
     return col_ref(sel, sel->agg_rel, sel->ngroups + sel->naggs++, 0, a->pos);
+}
+
+/* name(...) OVER (PARTITION BY ... ORDER BY ...): a slot of the window
+ * relation, computed after grouping (its expressions bind in the phase of
+ * the select list) and before the final projection. */
+static bexpr *bind_window(binder *b, scope *sc, const sql_expr *a)
+{
+    bsel *sel = sc->sel;
+    static const struct {
+        const char *name;
+        win_kind kind;
+        int nargs;
+    } fns[] = {
+        {"ROW_NUMBER", WIN_ROW_NUMBER, 0},
+        {"RANK", WIN_RANK, 0},
+        {"DENSE_RANK", WIN_DENSE_RANK, 0},
+        {"COUNT", WIN_COUNT, 1},
+        {"SUM", WIN_SUM, 1},
+        {"AVG", WIN_AVG, 1},
+        {"MIN", WIN_MIN, 1},
+        {"MAX", WIN_MAX, 1},
+    };
+    if (!sel || !sel->win_allowed) {
+        fail(b, &a->pos,
+             "compute it in a derived table, e.g. SELECT * FROM (SELECT ..., ROW_NUMBER() OVER "
+             "(...) AS rn FROM t) x WHERE rn <= 3",
+             "window function %s(...) OVER is allowed only in the SELECT list and ORDER BY",
+             a->func);
+        return NULL;
+    }
+    win_spec sp = {.pos = a->pos};
+    int want = -1;
+    for (size_t i = 0; i < sizeof fns / sizeof fns[0] && want < 0; i++)
+        if (strcmp(a->func, fns[i].name) == 0) {
+            sp.kind = fns[i].kind;
+            want = fns[i].nargs;
+        }
+    if (want < 0) {
+        fail(b, &a->pos,
+             "window functions are ROW_NUMBER, RANK, DENSE_RANK, COUNT, SUM, AVG, MIN and MAX",
+             "%s cannot be used with OVER", a->func);
+        return NULL;
+    }
+    if (a->distinct) {
+        fail(b, &a->pos, "compute the distinct values in a derived table first",
+             "DISTINCT is not supported in window functions");
+        return NULL;
+    }
+    if (a->star && sp.kind == WIN_COUNT) {
+        sp.kind = WIN_COUNT_STAR;
+        want = 0;
+    }
+    if ((int)a->list.n != want || (a->star && want)) {
+        fail(b, &a->pos,
+             want ? "pass one argument, e.g. SUM(total) OVER (...)"
+                  : "write it as ROW_NUMBER() OVER (...)",
+             "%s takes %d argument%s in a window, got %zu", a->func, want, want == 1 ? "" : "s",
+             a->list.n);
+        return NULL;
+    }
+    sel->win_allowed = false; /* no windows inside windows */
+    bool ok = true;
+    if (want)
+        ok = (sp.arg = bind_expr(b, sc, a->list.v[0])) != NULL;
+    const sql_window *w = a->over;
+    sp.partition = xcalloc(w->partition_by.n + 1, sizeof *sp.partition);
+    for (size_t i = 0; ok && i < w->partition_by.n; i++) {
+        sp.partition[i] = bind_expr(b, sc, w->partition_by.v[i]);
+        ok = sp.partition[sp.npartition++] != NULL;
+    }
+    sp.order = xcalloc(w->order_by.n + 1, sizeof *sp.order);
+    for (size_t i = 0; ok && i < w->order_by.n; i++) {
+        sp.order[i].expr = bind_expr(b, sc, w->order_by.v[i].expr);
+        sp.order[i].desc = w->order_by.v[i].desc;
+        ok = sp.order[sp.norder++].expr != NULL;
+    }
+    sel->win_allowed = true;
+    if (!sel->nwins) {
+        sel->win_rel = sel->nrels;
+        rel_add(sel, REL_WIN);
+    }
+    sel->wins = xreallocarray(sel->wins, (size_t)sel->nwins + 1, sizeof *sel->wins);
+    sel->wins[sel->nwins] = sp;
+    int j = sel->nwins++;
+    if (!ok)
+        return NULL; /* freed with the select */
+    return col_ref(sel, sel->win_rel, j, 0, a->pos);
 }
 
 /* Binding after aggregation: a GROUP BY expression becomes its group slot,
@@ -1150,6 +1242,7 @@ static bsel *bind_select(binder *b, scope *parent, bool push, bquery *q, const s
         if (!b->failed && s->having)
             sel->having = bind_expr(b, &sc, s->having);
     }
+    sel->win_allowed = true;
     for (size_t i = 0; i < s->nitems && !b->failed; i++) {
         const sql_select_item *it = &s->items[i];
         if (it->kind == SQL_ITEM_STAR) {
@@ -1221,6 +1314,7 @@ static bsel *bind_select(binder *b, scope *parent, bool push, bquery *q, const s
             add_out(sel, k, "", false, NULL, NULL);
         }
     }
+    sel->win_allowed = false;
     return sel;
 }
 
@@ -1320,6 +1414,10 @@ static void layout_sel(bsel *sel)
         r->offset = off;
         off += r->width;
     }
+    /* Window results follow the row they are computed over: the FROM row,
+       or the aggregate output (groups, then aggregates). */
+    if (sel->nwins)
+        sel->rels[sel->win_rel]->offset = sel->has_agg ? sel->ngroups + sel->naggs : off;
 }
 
 static void remap_query(bquery *q);
@@ -1362,6 +1460,13 @@ static void remap_query(bquery *q)
         for (int i = 0; i < s->naggs; i++)
             remap_expr(s->aggs[i].arg);
         remap_expr(s->having);
+        for (int i = 0; i < s->nwins; i++) {
+            remap_expr(s->wins[i].arg);
+            for (int k = 0; k < s->wins[i].npartition; k++)
+                remap_expr(s->wins[i].partition[k]);
+            for (int k = 0; k < s->wins[i].norder; k++)
+                remap_expr(s->wins[i].order[k].expr);
+        }
         for (int i = 0; i < s->nvrows; i++)
             for (int c = 0; c < s->vwidth; c++)
                 remap_expr(s->vrows[i][c]);
@@ -1720,6 +1825,33 @@ static op_t *plan_select(binder *b, bsel *s)
             op = op_filter(op, bexpr_clone(s->having));
         }
     }
+    if (s->nwins) {
+        win_spec *specs = xcalloc((size_t)s->nwins, sizeof *specs);
+        bool ok = true;
+        for (int i = 0; i < s->nwins; i++) {
+            const win_spec *w = &s->wins[i];
+            win_spec *d = &specs[i];
+            *d = *w;
+            ok = ok && plan_subqueries(b, w->arg);
+            d->arg = w->arg ? bexpr_clone(w->arg) : NULL;
+            d->partition = xcalloc((size_t)w->npartition + 1, sizeof *d->partition);
+            for (int k = 0; k < w->npartition; k++) {
+                ok = ok && plan_subqueries(b, w->partition[k]);
+                d->partition[k] = bexpr_clone(w->partition[k]);
+            }
+            d->order = xcalloc((size_t)w->norder + 1, sizeof *d->order);
+            for (int k = 0; k < w->norder; k++) {
+                ok = ok && plan_subqueries(b, w->order[k].expr);
+                d->order[k].expr = bexpr_clone(w->order[k].expr);
+                d->order[k].desc = w->order[k].desc;
+            }
+        }
+        op = op_window(op, specs, s->nwins);
+        if (!ok) {
+            op_free(op);
+            return NULL;
+        }
+    }
     for (int i = 0; i < s->ncols; i++)
         if (!plan_subqueries(b, s->outs[i])) {
             op_free(op);
@@ -1827,6 +1959,17 @@ static void free_sel(bsel *s)
         bexpr_free(s->aggs[i].arg);
     free(s->aggs);
     bexpr_free(s->having);
+    for (int i = 0; i < s->nwins; i++) {
+        win_spec *w = &s->wins[i];
+        bexpr_free(w->arg);
+        for (int k = 0; k < w->npartition; k++)
+            bexpr_free(w->partition[k]);
+        for (int k = 0; k < w->norder; k++)
+            bexpr_free(w->order[k].expr);
+        free(w->partition);
+        free(w->order);
+    }
+    free(s->wins);
     for (int i = 0; i < s->nvrows; i++) {
         for (int c = 0; c < s->vwidth; c++) {
             free_bound_expr(s->vrows[i][c]);
