@@ -411,6 +411,9 @@ static bool lex_operator(lexer *lx, size_t start, int line, int col)
                 hint = ": quote names with double quotes, as in \"my name\"";
             else if (c == '?' || c == '$' || c == ':')
                 hint = ": parameters are not supported; write the value in the SQL";
+            else if (c == '{' || c == '}')
+                hint = ": document literals such as {'a': 1} (PartiQL) are not supported; compare "
+                       "attributes one at a time, as in address.city = 'Paris'";
             else if (c == '"')
                 hint = "";
             if (isprint((unsigned char)c))

@@ -841,6 +841,12 @@ static sql_expr *parse_primary(parser *p)
         return parse_column(p);
     case TK_IDENT:
         break;
+    case TK_SHL:
+        return fail(p, "bag literals such as <<1, 2>> (PartiQL) are not supported; test "
+                       "membership with x IN (1, 2)");
+    case TK_LBRACKET:
+        return fail(p, "list literals such as [1, 2] are not supported; test membership with "
+                       "x IN (1, 2), or CONTAINS(list_attribute, value) for a list attribute");
     default:
         note(p, "an expression");
         return unexpected(p);
@@ -1075,6 +1081,10 @@ static sql_expr *parse_is(parser *p, sql_expr *left, const sql_token *at)
     if (is_kw(p, KW_DISTINCT))
         return fail(p, "IS [NOT] DISTINCT FROM is not supported; use (a = b OR (a IS NULL AND "
                        "b IS NULL))");
+    if (cur(p)->kind == TK_IDENT && cur(p)->kw == KW_NONE &&
+        strcasecmp(cur(p)->text, "missing") == 0)
+        return fail(p, "IS [NOT] MISSING (PartiQL) is not supported: a missing attribute reads as "
+                       "NULL, so write IS [NOT] NULL");
     if (!expect_kw(p, KW_NULL, NULL))
         return NULL;
     sql_expr *e = new_expr(p, SQL_E_IS_NULL, at);
@@ -1087,6 +1097,11 @@ static sql_expr *parse_is(parser *p, sql_expr *left, const sql_token *at)
 
 static sql_expr *parse_in(parser *p, sql_expr *e)
 {
+    if (cur(p)->kind == TK_SHL || cur(p)->kind == TK_LBRACKET)
+        return fail(p,
+                    "IN takes a parenthesised list, as in x IN (1, 2); %s literals (PartiQL) "
+                    "are not supported",
+                    cur(p)->kind == TK_SHL ? "<<bag>>" : "[list]");
     if (!expect(p, TK_LPAREN))
         return NULL;
     if (starts_query(p, 0)) {
@@ -1935,6 +1950,27 @@ static sql_stmt *parse_statement(parser *p)
     return st;
 }
 
+/* After a lexer error: a write, DDL or transaction statement is still
+ * refused as such (PartiQL's INSERT INTO t VALUE {...} stops the lexer at
+ * '{'), since that it is not a read is what the caller must learn. toks
+ * holds the tokens lexed before the error. */
+static void refuse_unlexable(const sql_tokens *toks, sql_error *err)
+{
+    size_t i = 0;
+    if (toks->n > 0 && toks->v[0].kind == TK_IDENT && toks->v[0].kw == KW_EXPLAIN)
+        i = 1;
+    const char *what = i < toks->n ? refused_statement(&toks->v[i]) : NULL;
+    if (!what)
+        return;
+    parser p;
+    memset(&p, 0, sizeof p);
+    p.tok = toks->v;
+    p.ntok = toks->n;
+    p.pos = i;
+    p.err = err;
+    refuse_statement(&p, what);
+}
+
 sql_stmt *sql_parse(const char *sql, size_t len, sql_arena *arena, sql_error *err)
 {
     if (len > SQL_MAX_TEXT) {
@@ -1944,8 +1980,10 @@ sql_stmt *sql_parse(const char *sql, size_t len, sql_arena *arena, sql_error *er
         return NULL;
     }
     sql_tokens toks;
-    if (!sql_lex(sql, len, arena, &toks, err))
+    if (!sql_lex(sql, len, arena, &toks, err)) {
+        refuse_unlexable(&toks, err);
         return NULL;
+    }
     parser p;
     memset(&p, 0, sizeof p);
     p.tok = toks.v;

@@ -1,0 +1,1 @@
+SELECT * FROM orders WHERE status IN <<'shipped', 'pending'>>

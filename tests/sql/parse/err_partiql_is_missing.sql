@@ -1,0 +1,1 @@
+SELECT * FROM orders WHERE coupon_code IS NOT MISSING

@@ -1,0 +1,1 @@
+INSERT INTO "orders" VALUE {'customer_id': 'C1'}
