@@ -1483,6 +1483,7 @@ static void remap_query(bquery *q)
 /* ---- planning ----------------------------------------------------------- */
 
 static op_t *plan_query(binder *b, bquery *q);
+static void free_query(bquery *q);
 
 /* Plans the subqueries inside e (bound -> subplan). */
 static bool plan_subqueries(binder *b, bexpr *e)
@@ -1499,6 +1500,7 @@ static bool plan_subqueries(binder *b, bexpr *e)
             return false;
         e->sub = subplan_new(root, q->correlated);
         e->bound = NULL;
+        free_query(q); /* the operators own what they use */
     }
     return true;
 }
@@ -1802,15 +1804,18 @@ static op_t *plan_select(binder *b, bsel *s)
     if (rest)
         op = op_filter(op, rest);
     if (s->has_agg) {
-        bexpr **groups = xcalloc((size_t)s->ngroups + 1, sizeof *groups);
-        for (int i = 0; i < s->ngroups; i++) {
-            if (!plan_subqueries(b, s->groups[i])) {
-                free(groups);
-                op_free(op);
-                return NULL;
-            }
-            groups[i] = bexpr_clone(s->groups[i]);
+        bool planned = true;
+        for (int i = 0; i < s->ngroups && planned; i++)
+            planned = plan_subqueries(b, s->groups[i]);
+        for (int i = 0; i < s->naggs && planned; i++)
+            planned = plan_subqueries(b, s->aggs[i].arg);
+        if (!planned) {
+            op_free(op);
+            return NULL;
         }
+        bexpr **groups = xcalloc((size_t)s->ngroups + 1, sizeof *groups);
+        for (int i = 0; i < s->ngroups; i++)
+            groups[i] = bexpr_clone(s->groups[i]);
         agg_spec *aggs = xcalloc((size_t)s->naggs + 1, sizeof *aggs);
         for (int i = 0; i < s->naggs; i++) {
             aggs[i] = s->aggs[i];
