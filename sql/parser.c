@@ -1729,6 +1729,19 @@ static sql_body *parse_set_level(parser *p, bool intersect, int *nops, sql_body 
     return NULL;
 }
 
+static const char *refused_statement(const sql_token *t);
+static void refuse_statement(parser *p, const char *what);
+
+/* A data-modifying statement where WITH expects a query (WITH x AS (DELETE
+ * ...) or WITH ... UPDATE) is refused as a write, not as a syntax error. */
+static bool refuse_write_in_with(parser *p)
+{
+    const char *what = refused_statement(cur(p));
+    if (what)
+        refuse_statement(p, what);
+    return what != NULL;
+}
+
 static bool parse_with(parser *p, sql_query *q)
 {
     if (is_kw(p, KW_RECURSIVE)) {
@@ -1762,13 +1775,13 @@ static bool parse_with(parser *p, sql_query *q)
             fail(p, "MATERIALIZED is not supported; write name AS (SELECT ...)");
             return false;
         }
-        if (!expect(p, TK_LPAREN))
+        if (!expect(p, TK_LPAREN) || refuse_write_in_with(p))
             return false;
         if (!(c->query = parse_query(p)) || !expect(p, TK_RPAREN))
             return false;
         q->nctes++;
     } while (accept(p, TK_COMMA));
-    return true;
+    return !refuse_write_in_with(p);
 }
 
 static sql_query *parse_query(parser *p)
@@ -1885,10 +1898,15 @@ static void refuse_statement(parser *p, const char *what)
     snprintf(up, sizeof up, "%s", what);
     for (char *c = up; *c && *c != ' '; c++)
         *c = (char)toupper((unsigned char)*c);
+    /* SHOW TABLES and DESCRIBE t have tools of their own. */
+    bool meta = strcasecmp(what, "show") == 0 || strcasecmp(what, "describe") == 0;
     fail(p,
          "%s statements are not allowed: ddbsql is read-only and accepts only one SELECT "
-         "(or WITH ... SELECT) query",
-         up);
+         "(or WITH ... SELECT) query%s",
+         up,
+         meta ? "; to list tables or see a table's keys, indexes and columns, use the list_tables "
+                "and describe_table tools"
+              : "");
 }
 
 static sql_stmt *parse_statement(parser *p)
@@ -1931,6 +1949,9 @@ static sql_stmt *parse_statement(parser *p)
                 snprintf(up, sizeof up, "%s", second);
                 for (char *c = up; *c && *c != ' '; c++)
                     *c = (char)toupper((unsigned char)*c);
+                char *note_start = strstr(up, " (");
+                if (note_start) /* "COMMIT (transaction control)": the name is enough here */
+                    *note_start = '\0';
                 return fail(p,
                             "only one statement is allowed, and a second one (%s) follows the "
                             "';'; ddbsql accepts only one SELECT (or WITH ... SELECT) query",
