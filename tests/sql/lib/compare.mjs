@@ -2,7 +2,7 @@
 // (.mode quote cells {t, v}), shared by run-differential.mjs and
 // tools/check-goldens.mjs. The rules are described in run-differential.mjs.
 
-import { Num, renderCell } from './env.mjs';
+import { exactJson, Num, parseJsonExact, renderCell } from './env.mjs';
 
 // ---- exact decimal text helpers ---------------------------------------------------
 
@@ -33,7 +33,14 @@ export function cellEqual(ours, theirs) {
   if (theirs.t === 'null') return ours === null;
   if (ours === null) return false;
   if (typeof ours === 'boolean') return theirs.t === 'int' && theirs.v === (ours ? '1' : '0');
-  if (theirs.t === 'text') return typeof ours === 'string' && ours === theirs.v;
+  if (theirs.t === 'text') {
+    if (typeof ours === 'string') return ours === theirs.v;
+    // A map, list or set against SQLite's JSON text of it (SQLite has no
+    // such types): equal when the text parses to the same structure, numbers
+    // compared as exact decimals. Not a loosening: every element must match.
+    if (typeof ours === 'object' && !(ours instanceof Num)) return jsonEqual(ours, theirs.v);
+    return false;
+  }
   if (!(ours instanceof Num)) return false;
   if (theirs.t === 'int') return canonDecimal(ours.text) === canonDecimal(theirs.v);
   if (theirs.t === 'real') {
@@ -45,6 +52,31 @@ export function cellEqual(ours, theirs) {
   return false;
 }
 
+function jsonEqual(ours, text) {
+  let theirs;
+  try {
+    theirs = parseJsonExact(text);
+  } catch {
+    return false;
+  }
+  const same = (a, b) => {
+    if (a === null || b === null) return a === b;
+    if (a instanceof Num || b instanceof Num) {
+      return a instanceof Num && b instanceof Num && canonDecimal(a.text) === canonDecimal(b.text);
+    }
+    if (Array.isArray(a) || Array.isArray(b)) {
+      return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => same(x, b[i]));
+    }
+    if (typeof a === 'object' && typeof b === 'object') {
+      const ka = Object.keys(a).sort();
+      const kb = Object.keys(b).sort();
+      return ka.length === kb.length && ka.every((k, i) => k === kb[i] && same(a[k], b[k]));
+    }
+    return a === b;
+  };
+  return same(ours, theirs);
+}
+
 // A sort key that puts equal cells (per cellEqual) next to each other: type
 // class, then a rounded number or the text.
 function oursKey(v) {
@@ -52,7 +84,7 @@ function oursKey(v) {
   if (typeof v === 'boolean') return `2${numKey(v ? 1 : 0)}`;
   if (v instanceof Num) return `2${numKey(Number(v.text))}`;
   if (typeof v === 'string') return `3${v}`;
-  return `4${JSON.stringify(v)}`;
+  return `3${exactJson(v)}`; // next to SQLite's JSON text of it
 }
 function theirsKey(c) {
   if (c.t === 'null') return '0';
