@@ -1519,6 +1519,78 @@ typedef struct pred_set {
     int n;
 } pred_set;
 
+/* The most values of an IN list read as one Query each. */
+#define PLAN_MAX_IN_SPLIT 100
+
+/* When the chosen read is a Scan but a conjunct is col IN (constants) and
+ * col = each value alone gives a keyed read (a Query on the table or an
+ * index, GetItem...), the reads of the distinct values, one after another
+ * (their rows are disjoint), cost less: e.g. a partition key IN (...) on a
+ * table that also has a sort key, or an indexed attribute IN (...). Takes
+ * base's spec either way. */
+static op_t *plan_read_in_split(const access_input *in, access_choice *base)
+{
+    const bexpr *list = NULL;
+    int at = -1;
+    for (int i = 0; base->spec.kind == ACC_SCAN && i < in->nconj && !list; i++) {
+        const bexpr *c = in->conj[i];
+        if (c->kind != BX_IN_LIST || c->negated || c->args[0]->kind != BX_COL || c->nargs < 3 ||
+            c->nargs - 1 > PLAN_MAX_IN_SPLIT)
+            continue;
+        bool consts = true;
+        for (size_t k = 1; k < c->nargs && consts; k++)
+            consts = c->args[k]->kind == BX_CONST && c->args[k]->value.type != VAL_NULL;
+        if (consts) {
+            list = c;
+            at = i;
+        }
+    }
+    if (!list)
+        return op_ddb_read(&base->spec);
+    ddb_read_spec specs[PLAN_MAX_IN_SPLIT];
+    int nspecs = 0;
+    double total = 0;
+    bool keyed = true;
+    bexpr **conj = xcalloc((size_t)in->nconj, sizeof *conj);
+    for (size_t k = 1; k < list->nargs && keyed; k++) {
+        bool dup = false;
+        for (size_t j = 1; j < k && !dup; j++)
+            dup = value_equal(&list->args[j]->value, &list->args[k]->value);
+        if (dup)
+            continue;
+        for (int i = 0; i < in->nconj; i++)
+            conj[i] = in->conj[i];
+        bexpr *eq = bexpr_binary(SQL_OP_EQ, bexpr_clone(list->args[0]), bexpr_clone(list->args[k]),
+                                 list->pos);
+        conj[at] = eq;
+        access_input one = *in;
+        one.conj = conj;
+        access_choice ch;
+        char err[256];
+        if (!access_choose(&one, &ch, err, sizeof err)) {
+            keyed = false;
+        } else if (ch.spec.kind == ACC_SCAN) {
+            ddb_read_spec_clear(&ch.spec);
+            keyed = false;
+        } else {
+            total += ch.est_items;
+            specs[nspecs++] = ch.spec;
+        }
+        bexpr_free(eq);
+    }
+    free(conj);
+    if (!keyed || total >= base->est_items) {
+        for (int i = 0; i < nspecs; i++)
+            ddb_read_spec_clear(&specs[i]);
+        return op_ddb_read(&base->spec);
+    }
+    ddb_read_spec_clear(&base->spec);
+    op_t *op = op_ddb_read(&specs[0]);
+    for (int i = 1; i < nspecs; i++)
+        op = op_setop(op, op_ddb_read(&specs[i]), SQL_UNION, true);
+    return op;
+}
+
 /* A leaf table read: access path from the conjuncts that read only it. */
 static op_t *plan_table(binder *b, bsel *sel, brel *r, pred_set *ps, bool may_push)
 {
@@ -1553,7 +1625,7 @@ static op_t *plan_table(binder *b, bsel *sel, brel *r, pred_set *ps, bool may_pu
         return NULL;
     }
     (void)sel;
-    op_t *op = op_ddb_read(&ch.spec);
+    op_t *op = plan_read_in_split(&in, &ch);
     if (nmine)
         op = op_filter(op, and_all(mine, nmine));
     for (int i = 0; i < nmine; i++)
