@@ -80,15 +80,21 @@ static void trace_event(void *ctx, const ddb_trace_event *ev)
     json_object_put(o);
 }
 
-/* The SQL from stdin, at most SQL_MAX_TEXT bytes; NULL on error. */
+/* The most stdin may hold: what the tool's sql argument can carry (SQL_MAX_TEXT
+ * characters of up to 4 UTF-8 bytes each). A statement longer than the limit
+ * but within this still reaches the tool, which refuses it exactly as it does
+ * over MCP. */
+#define STDIN_MAX ((size_t)SQL_MAX_TEXT * 4)
+
+/* The SQL from stdin, at most STDIN_MAX bytes; NULL on error. */
 static char *read_stdin(size_t *len)
 {
-    buf_t b = BUF_INIT(SQL_MAX_TEXT);
+    buf_t b = BUF_INIT(STDIN_MAX);
     char chunk[65536];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
         if (!buf_append(&b, chunk, n)) {
-            fprintf(stderr, "ddbsql-sql: the SQL on stdin is longer than %d bytes\n", SQL_MAX_TEXT);
+            fprintf(stderr, "ddbsql-sql: the SQL on stdin is longer than %zu bytes\n", STDIN_MAX);
             buf_free(&b);
             return NULL;
         }
