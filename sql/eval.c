@@ -516,8 +516,10 @@ static NOINLINE bool like_apply(exec_ctx *ctx, const bexpr *e, const value_t *v,
     const vbytes *esc = escape ? escape->u.bytes : NULL;
     int m = like_match(v[0].u.bytes->data, v[0].u.bytes->len, v[1].u.bytes->data, v[1].u.bytes->len,
                        esc ? esc->data : NULL, esc ? esc->len : 0, err, sizeof err);
-    if (m < 0)
-        return exec_fail(ctx, EXEC_ERR_SQL, &e->args[1]->pos, "bad LIKE pattern: %s", err);
+    if (m < 0) { /* like.c's messages start with "LIKE: ", said once here */
+        const char *why = strncmp(err, "LIKE: ", 6) == 0 ? err + 6 : err;
+        return exec_fail(ctx, EXEC_ERR_SQL, &e->args[1]->pos, "bad LIKE pattern: %s", why);
+    }
     *out = value_bool(e->negated ? !m : m);
     return true;
 }

@@ -621,7 +621,8 @@ static void test_like(void **state)
     pat->pos = at(14);
     const char *got = run(node(BX_LIKE, false, 3, S("ab"), pat, S("!")));
     assert_non_null(strstr(got, "ERR:line 1, column 14: bad LIKE pattern:"));
-    EXPECT_ERR(node(BX_LIKE, false, 3, S("ab"), S("a"), S("!!")), "bad LIKE pattern");
+    EXPECT_ERR(node(BX_LIKE, false, 3, S("ab"), S("a"), S("!!")),
+               "bad LIKE pattern: the ESCAPE string must be exactly one character");
     EXPECT_ERR(node(BX_LIKE, false, 2, N("1"), S("1")), "LIKE needs STRING operands, got NUMBER");
     EXPECT_ERR(node(BX_LIKE, false, 2, S("1"), N("1")), "LIKE needs STRING patterns, got NUMBER");
 }
