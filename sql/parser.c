@@ -1079,8 +1079,9 @@ static sql_expr *parse_is(parser *p, sql_expr *left, const sql_token *at)
         return fail(p, "IS [NOT] TRUE/FALSE is not supported; use x = TRUE, or COALESCE(x, "
                        "FALSE) = TRUE to treat NULL as false");
     if (is_kw(p, KW_DISTINCT))
-        return fail(p, "IS [NOT] DISTINCT FROM is not supported; use (a = b OR (a IS NULL AND "
-                       "b IS NULL))");
+        return fail(p, "IS [NOT] DISTINCT FROM is not supported; for a IS NOT DISTINCT FROM b "
+                       "write (COALESCE(a = b, FALSE) OR (a IS NULL AND b IS NULL)), and NOT "
+                       "(...) of that for IS DISTINCT FROM");
     if (cur(p)->kind == TK_IDENT && cur(p)->kw == KW_NONE &&
         strcasecmp(cur(p)->text, "missing") == 0)
         return fail(p, "IS [NOT] MISSING (PartiQL) is not supported: a missing attribute reads as "
