@@ -7,8 +7,9 @@
 #   integration  node --test tests/integration/*.test.mjs against the asan build
 #   sql          the SQL engine's data-driven suites through build/asan/bin/ddbsql-sql:
 #                golden queries (tests/sql/queries), planner goldens (tests/sql/plans)
-#                and the differential tests against SQLite (tests/sql/run-differential.mjs);
-#                each case is one test
+#                and the differential tests against SQLite (tests/sql/run-differential.mjs),
+#                bad input (tests/sql/run-bad-input.mjs) and every SQL example in
+#                docs/resources (tests/sql/run-doc-examples.mjs); each case is one test
 #   valgrind     every unit binary once under valgrind, release build; a binary
 #                with valgrind errors (or failing tests) counts as one failure
 #   deploy       syntax checks of the configs in deploy/ (deploy/check-configs.sh)
@@ -274,6 +275,8 @@ phase_sql() {
   else
     run_sql_suite golden node tests/sql/run-golden.mjs
     run_sql_suite differential node tests/sql/run-differential.mjs
+    run_sql_suite bad-input node tests/sql/run-bad-input.mjs
+    run_sql_suite doc-examples node tests/sql/run-doc-examples.mjs
   fi
   phase_end "sql"
 }
