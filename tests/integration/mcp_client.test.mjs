@@ -5,10 +5,13 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import {
   connectClient,
   dynamoClient,
+  REPO_ROOT,
   expectedDemo,
   resultText,
   assertNoSanitizerReports,
@@ -300,6 +303,26 @@ test('resources: list and read every document (non-empty Markdown)', async () =>
     assert.ok(contents[0].text.trim().length > 100, `${r.uri} is not empty`);
     assert.match(contents[0].text, /^#/m, `${r.uri} is Markdown`);
     if (r.size !== undefined) assert.equal(r.size, Buffer.byteLength(contents[0].text), `${r.uri} size`);
+  }
+});
+
+test('resources: the documents are docs/resources/*.md as they are in the tree, with run_sql available', async () => {
+  const dir = path.join(REPO_ROOT, 'docs/resources');
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.md')).sort();
+  const { resources } = await client.listResources();
+  const docs = resources.filter((r) => r.uri.startsWith('ddbsql://docs/')).map((r) => r.uri).sort();
+  assert.deepEqual(docs, files.map((f) => `ddbsql://docs/${f.slice(0, -3)}`).sort());
+  for (const f of files) {
+    const uri = `ddbsql://docs/${f.slice(0, -3)}`;
+    const { contents } = await client.readResource({ uri });
+    // The build embeds the files: a stale embedding would serve other text.
+    assert.equal(contents[0].text, fs.readFileSync(path.join(dir, f), 'utf8'), `${uri} is ${f}`);
+    assert.doesNotMatch(contents[0].text, /\bplanned\b|not offered by this version|No SQL yet/i, `${uri} still calls run_sql planned`);
+  }
+  const { contents } = await client.readResource({ uri: 'ddbsql://docs/sql-reference' });
+  // The function list the "unknown function" hint points at.
+  for (const f of ['COALESCE', 'NULLIF', 'CAST', 'SUBSTRING', 'DATE_TRUNC', 'EXTRACT', 'CONTAINS', 'ROW_NUMBER']) {
+    assert.ok(contents[0].text.includes(f), `sql-reference documents ${f}`);
   }
 });
 

@@ -16,8 +16,16 @@ const CUSTOMER_IDS = DEMO.customers.map((c) => c.customer_id.S).sort();
 let stack;
 let client;
 
+// A customer with several orders, for the key query.
+const KEY_CUSTOMER = (() => {
+  const n = new Map();
+  for (const o of DEMO.orders) n.set(o.customer_id.S, (n.get(o.customer_id.S) || 0) + 1);
+  return [...n.entries()].filter(([, k]) => k >= 3).map(([c]) => c).sort()[0];
+})();
+
 before(async () => {
-  stack = await startTestStack();
+  // A body limit above 1 MiB, so the SQL size limit itself is what answers.
+  stack = await startTestStack({ configGlobal: { max_body_bytes: 4 * 1024 * 1024 } });
   client = await connectClient(stack.mcpUrl);
   await client.listTools(); // caches the output schemas the SDK validates against
 });
@@ -59,11 +67,11 @@ test('tools/list: run_sql with its schemas, read-only', async () => {
 
 test('a key query reads one partition with Query and returns its rows exactly', async () => {
   const want = DEMO.orders
-    .filter((o) => o.customer_id.S === 'C0001')
+    .filter((o) => o.customer_id.S === KEY_CUSTOMER)
     .sort((a, b) => (a.order_id.S < b.order_id.S ? -1 : 1))
     .map((o) => [o.order_id.S, Number(o.total.N)]);
-  assert.ok(want.length > 0, 'the demo data has orders for C0001');
-  const r = await ok({ sql: "SELECT order_id, total FROM demo.orders WHERE customer_id = 'C0001' ORDER BY order_id" });
+  assert.ok(want.length >= 3, `the demo data has orders for ${KEY_CUSTOMER}`);
+  const r = await ok({ sql: `SELECT order_id, total FROM demo.orders WHERE customer_id = '${KEY_CUSTOMER}' ORDER BY order_id` });
   const sc = r.structuredContent;
   assert.deepEqual(sc.columns.map((c) => c.name), ['order_id', 'total']);
   assert.deepEqual(sc.rows, want);
@@ -169,6 +177,58 @@ test('errors are isError results that say where and what to change', async () =>
   assert.equal(text, 'Invalid arguments for run_sql: \'format\' must be one of "rows", "objects"; got "csv".');
   text = await toolError({ sql: 'SELECT customer_id FROM demo.customers', mode: 'plan', cursor: 'x.y' });
   assert.match(text, /cannot be combined with mode "plan"/);
+});
+
+test('a SQL error is an isError result with the position and a hint', async () => {
+  const r = await runSql({ sql: "SELECT nmae FROM demo.customers WHERE customer_id = 'C0002'" });
+  assert.equal(r.isError, true);
+  assert.equal(resultText(r),
+    'SQL error: line 1, column 8: unknown column nmae\n'
+    + 'Hint: did you mean name? If the attribute exists but the sample missed it, write it in double quotes\n');
+  const t = await toolError({ sql: 'SELECT status, COUNT(*) FROM demo.orders' });
+  assert.match(t, /^SQL error: line 1, column 8: column status must appear in GROUP BY or inside an aggregate\nHint: /);
+});
+
+test('writes, DDL, transactions and a second statement are refused, and nothing is written', async () => {
+  const cases = [
+    ["INSERT INTO demo.orders (customer_id, order_id) VALUES ('C0001', 'O999999')", 'line 1, column 1: INSERT statements are not allowed: ddbsql is read-only'],
+    ["UPDATE demo.customers SET tier = 'gold' WHERE customer_id = 'C0002'", 'line 1, column 1: UPDATE statements are not allowed'],
+    ["DELETE FROM demo.orders WHERE customer_id = 'C0002'", 'line 1, column 1: DELETE statements are not allowed'],
+    ['DROP TABLE demo.orders', 'line 1, column 1: DROP statements are not allowed'],
+    ['BEGIN', 'line 1, column 1: BEGIN (transaction control) statements are not allowed'],
+    ["SELECT 1; DELETE FROM demo.orders WHERE customer_id = 'C0002'", 'line 1, column 11: only one statement is allowed, and a second one (DELETE) follows'],
+    ["INSERT INTO \"orders\" VALUE {'customer_id': 'C0001'}", 'line 1, column 1: INSERT statements are not allowed'],
+    ['WITH RECURSIVE n AS (SELECT 1) SELECT * FROM n', 'line 1, column 6: WITH RECURSIVE is not supported'],
+  ];
+  for (const [sql, want] of cases) {
+    const text = await toolError({ sql });
+    assert.ok(text.startsWith(`SQL syntax error: ${want}`), `${sql}\n=> ${text}`);
+  }
+  const r = await ok({ sql: "SELECT COUNT(*) AS n FROM demo.orders WHERE customer_id = 'C0002'" });
+  assert.equal(r.structuredContent.rows[0][0], DEMO.orders.filter((o) => o.customer_id.S === 'C0002').length);
+});
+
+test('bad input through MCP: NUL bytes, unterminated text, deep nesting, huge IN lists, 1 MiB of SQL', async () => {
+  const MiB = 1024 * 1024;
+  const cases = [
+    ["SELECT 'a\u0000b'", 'SQL syntax error: line 1, column 10: the SQL text contains a NUL byte'],
+    ["SELECT name FROM demo.customers WHERE tier = 'gold", "SQL syntax error: line 1, column 46: unterminated string literal: a ' is missing"],
+    ['SELECT 1 /* never closed', 'SQL syntax error: line 1, column 10: unterminated comment: a /* has no closing */'],
+    [`SELECT ${'('.repeat(50000)}1${')'.repeat(50000)}`, 'SQL syntax error: line 1, column 207: the statement is nested too deeply (the limit is 200 levels)'],
+    [`SELECT 1 WHERE 1 IN (${Array.from({ length: 10001 }, (_, i) => i).join(',')})`, 'SQL syntax error: line 1, column '],
+    [`SELECT 1${' '.repeat(MiB - 7)}`, `Invalid arguments for run_sql: 'sql' is ${MiB + 1} characters long; the limit is ${MiB}.`],
+  ];
+  for (const [sql, want] of cases) {
+    const text = await toolError({ sql });
+    assert.ok(text.startsWith(want), `${sql.slice(0, 60)}...\n=> ${text.slice(0, 300)}`);
+  }
+  assert.match(await toolError({ sql: `SELECT 1 WHERE 1 IN (${Array.from({ length: 10001 }, (_, i) => i).join(',')})` }),
+    /the IN list has too many items \(the limit is 10000\)/);
+  // Just under the limits works.
+  let r = await ok({ sql: `SELECT 1 AS one${' '.repeat(MiB - 15)}` });
+  assert.deepEqual(r.structuredContent.rows, [[1]]);
+  r = await ok({ sql: `SELECT COUNT(*) AS n FROM demo.customers WHERE customer_id IN (${CUSTOMER_IDS.map((c) => `'${c}'`).join(', ')})` });
+  assert.deepEqual(r.structuredContent.rows, [[CUSTOMER_IDS.length]]);
 });
 
 test('no sanitizer reports from the workers', () => {
