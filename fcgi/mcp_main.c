@@ -8,6 +8,7 @@
 #include "core/http/fcgi_server.h"
 #include "core/mcp/mcp.h"
 #include "core/mcp/tools.h"
+#include "oauth/signing_keys.h"
 #include "sql/run_sql.h"
 
 #include <fcgiapp.h>
@@ -61,15 +62,25 @@ int main(int argc, char **argv)
                           "signs result cursors with its own random key, so a cursor only works "
                           "on the worker that issued it; give every worker the same secret (see "
                           "docs/CONFIG.md)");
+    /* auth = oauth: the token keys are checked (mode, type) before serving. */
+    signing_keys *keys = NULL;
+    if (!cfg.auth_none && !signing_keys_load_config(&cfg.oauth, &keys, err, sizeof err)) {
+        log_msg(LOG_ERROR, "%s: %s", path, err);
+        log_msg(LOG_ERROR, "refusing to serve until the configuration is fixed");
+        config_free(&cfg);
+        return EX_CONFIG;
+    }
     if (check_only) {
         printf("%s: OK (%zu schema%s, default '%s')\n", path, cfg.nschemas,
                cfg.nschemas == 1 ? "" : "s", cfg.default_schema->name);
+        signing_keys_free(keys);
         config_free(&cfg);
         return 0;
     }
     if (FCGX_IsCGI()) {
         fprintf(stderr, "ddbsql-mcp: this is a FastCGI program; start it from a web server or "
                         "spawn-fcgi (see deploy/), or run it with --check-config\n");
+        signing_keys_free(keys);
         config_free(&cfg);
         return 64;
     }
@@ -78,6 +89,7 @@ int main(int argc, char **argv)
     run_sql_register();
 
     mcp_app *app = mcp_app_new(&cfg);
+    mcp_app_set_keys(app, keys);
     http_limits limits;
     http_limits_default(&limits);
     limits.max_body_bytes = cfg.max_body_bytes;

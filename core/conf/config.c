@@ -451,6 +451,19 @@ static bool check_socket(const char *v, char *why, size_t whylen)
     return true;
 }
 
+static bool check_key_path(const char *v, char *why, size_t whylen)
+{
+    if (v[0] != '/') {
+        snprintf(why, whylen, "is not an absolute path");
+        return false;
+    }
+    if (strlen(v) > 4095) {
+        snprintf(why, whylen, "is longer than 4095 bytes");
+        return false;
+    }
+    return true;
+}
+
 static bool check_password(const char *v, char *why, size_t whylen)
 {
     if (strlen(v) > 1024) {
@@ -889,6 +902,29 @@ static const key_desc schema_keys[] = {
     {NULL, NULL, 0, 0, 0, NULL, false},
 };
 
+/* Lifetimes of the authorization server's artefacts. The authorization code
+ * (60 s) is fixed by design and not configurable. */
+static const key_desc oauth_keys[] = {
+    K("issuer", p_url, oauth_conf, issuer, 0, 0, NULL, false),
+    K("access_token_ttl_seconds", p_int, oauth_conf, access_token_ttl_seconds, 60, 86400, NULL,
+      false),
+    K("clock_leeway_seconds", p_int, oauth_conf, clock_leeway_seconds, 0, 300, NULL, false),
+    K("session_lifetime_hours", p_int, oauth_conf, session_lifetime_hours, 1, 8760, NULL, false),
+    K("refresh_token_ttl_seconds", p_int, oauth_conf, refresh_token_ttl_seconds, 60, 31536000, NULL,
+      false),
+    K("registered_client_ttl_days", p_int, oauth_conf, registered_client_ttl_days, 1, 3650, NULL,
+      false),
+    K("trust_remote_user", p_bool, oauth_conf, trust_remote_user, 0, 0, NULL, false),
+    K("cimd_allow_loopback", p_bool, oauth_conf, cimd_allow_loopback, 0, 0, NULL, false),
+    {NULL, NULL, 0, 0, 0, NULL, false},
+};
+
+static const key_desc signing_key_keys[] = {
+    K("path", p_str, signing_key_conf, path, 0, 0, check_key_path, false),
+    K("active", p_bool, signing_key_conf, active, 0, 0, NULL, false),
+    {NULL, NULL, 0, 0, 0, NULL, false},
+};
+
 /* ---- sections ------------------------------------------------------------- */
 
 static void *open_global(ctx *c)
@@ -909,6 +945,35 @@ static void *open_dynamodb(ctx *c)
 static void *open_sql(ctx *c)
 {
     return &c->cfg->sql;
+}
+
+static void *open_oauth(ctx *c)
+{
+    return &c->cfg->oauth;
+}
+
+/* A key id travels in every token header and the JWKS: short and plain. */
+static bool check_kid(const char *v)
+{
+    size_t n = strlen(v);
+    return n >= 1 && n <= CONFIG_KID_MAX && all_chars(v, "._-");
+}
+
+static void *open_signing_key(ctx *c)
+{
+    const char *kid = c->sec->name;
+    if (!check_kid(kid)) {
+        cfail(c, c->sec->line, NULL,
+              "'%.*s' is not a valid key id (1 to %d letters, digits, '.', '_' or '-')",
+              MAX_SHOWN_VALUE, kid, CONFIG_KID_MAX);
+        return NULL;
+    }
+    oauth_conf *o = &c->cfg->oauth;
+    o->keys = xreallocarray(o->keys, o->nkeys + 1, sizeof *o->keys);
+    signing_key_conf *k = &o->keys[o->nkeys++];
+    memset(k, 0, sizeof *k);
+    k->kid = xstrdup(kid);
+    return k;
 }
 
 static void *open_schema(ctx *c)
@@ -991,6 +1056,16 @@ static bool only_with(ctx *c, const char *key, bool allowed, const char *needs)
     return true;
 }
 
+static bool close_signing_key(ctx *c, void *base)
+{
+    signing_key_conf *k = base;
+    if (!k->path)
+        return cfail(c, c->sec->line, "path",
+                     "missing (required): the key file, e.g. path = /etc/ddbsql/keys/%s.pem",
+                     k->kid);
+    return true;
+}
+
 static bool close_schema(ctx *c, void *base)
 {
     schema_conf *s = base;
@@ -1031,6 +1106,8 @@ static const section_desc sections[] = {
     {"redis", SEC_SINGLE, redis_keys, open_redis, close_redis},
     {"dynamodb", SEC_SINGLE, dynamodb_keys, open_dynamodb, NULL},
     {"sql", SEC_SINGLE, sql_keys, open_sql, close_sql},
+    {"oauth", SEC_SINGLE, oauth_keys, open_oauth, NULL},
+    {"signing_key", SEC_NAMED, signing_key_keys, open_signing_key, close_signing_key},
     {"schema", SEC_NAMED, schema_keys, open_schema, close_schema},
 };
 #define NSECTIONS (sizeof sections / sizeof sections[0])
@@ -1086,7 +1163,7 @@ static bool validate_section(ctx *c, const ini_section *s)
         if (near)
             return cfail(c, s->line, NULL, "unknown section [%s] (did you mean [%s]?)", s->kind,
                          near);
-        char known[128] = "";
+        char known[256] = "";
         for (size_t i = 1; i < NSECTIONS; i++)
             snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i > 1 ? ", " : "",
                      sections[i].kind);
@@ -1129,21 +1206,18 @@ static bool check_global(ctx *c, const ini_file *f)
     if (!parse_url(cfg->public_url, false, &norm, &u, why, sizeof why))
         return cfail(c, 0, "public_url", "%s", why); /* cannot happen: parsed before */
     free(norm);
-    if (!c->auth_line)
-        return cfail(c, 0, "auth",
-                     "not set, so it defaults to oauth; auth = oauth needs the OAuth server, "
-                     "which this build does not include yet; use auth = none with a loopback "
-                     "public_url");
-    if (!cfg->auth_none)
-        return cfail(c, c->auth_line, "auth",
-                     "auth = oauth needs the OAuth server, which this build does not include "
-                     "yet; use auth = none with a loopback public_url");
-    if (!url_is_loopback(&u))
+    if (cfg->auth_none && !url_is_loopback(&u))
         return cfail(c, c->auth_line, "auth",
                      "auth = none is only allowed when public_url's host is loopback "
                      "(127.0.0.0/8, ::1 or localhost): anyone who can reach '%s' could query "
                      "the data without credentials",
                      cfg->public_url);
+    if (!cfg->auth_none && !u.https && !url_is_loopback(&u))
+        return cfail(c, c->auth_line, "auth",
+                     "%sauth = oauth needs an https:// public_url (clients send tokens and "
+                     "passwords to it); '%s' is plain http on a host that is not loopback. Behind "
+                     "a TLS-terminating proxy, set public_url to the https:// URL clients use",
+                     c->auth_line ? "" : "not set, so it defaults to oauth; ", cfg->public_url);
     if (!cfg->allowed_origins) {
         /* The origin of public_url: its scheme://host[:port] part. */
         const char *auth = strstr(cfg->public_url, "://") + 3;
@@ -1205,6 +1279,97 @@ static bool check_schemas(ctx *c, const ini_file *f)
     return true;
 }
 
+/* The parts of an already validated URL. */
+static bool url_info_of(const char *url, url_info *u)
+{
+    char *norm, why[256];
+    if (!parse_url(url, false, &norm, u, why, sizeof why))
+        return false;
+    free(norm);
+    return true;
+}
+
+static const ini_section *find_section(const ini_file *f, const char *kind, const char *name)
+{
+    for (size_t i = 1; i < f->nsections; i++) {
+        const ini_section *s = &f->sections[i];
+        if (!strcmp(s->kind, kind) && (!name || (s->name && !strcmp(s->name, name))))
+            return s;
+    }
+    return NULL;
+}
+
+#define KEYGEN_HINT                                                                                \
+    "create one with: openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "        \
+    "KEY.pem && chmod 600 KEY.pem"
+
+/* The active signing key, the issuer, and what auth = oauth needs. */
+static bool check_oauth(ctx *c, const ini_file *f)
+{
+    config *cfg = c->cfg;
+    oauth_conf *o = &cfg->oauth;
+    const ini_section *osec = find_section(f, "oauth", NULL);
+    c->sec = osec;
+    if (!o->issuer)
+        o->issuer = xstrdup(cfg->public_url);
+    const ini_kv *ikv = osec ? find_kv(osec, "issuer") : NULL;
+    url_info u, pu;
+    if (!url_info_of(o->issuer, &u) || !url_info_of(cfg->public_url, &pu))
+        return cfail(c, 0, "issuer", "is not a valid URL"); /* cannot happen: parsed before */
+    if (!cfg->auth_none && ikv && !u.https && !url_is_loopback(&u))
+        return cfail(c, ikv->line, "issuer",
+                     "'%s' must be an https:// URL (or a loopback http:// one for local tests)",
+                     o->issuer);
+    const ini_kv *ckv = osec ? find_kv(osec, "cimd_allow_loopback") : NULL;
+    if (o->cimd_allow_loopback && !url_is_loopback(&pu))
+        return cfail(c, ckv->line, "cimd_allow_loopback",
+                     "is for tests only and is refused unless public_url's host is loopback "
+                     "('%s' is not)",
+                     cfg->public_url);
+
+    /* Exactly one active key; a single key is active by itself. */
+    const ini_section *first = NULL;
+    for (size_t i = 0; i < o->nkeys; i++) {
+        signing_key_conf *k = &o->keys[i];
+        if (!k->active)
+            continue;
+        const ini_section *s = find_section(f, "signing_key", k->kid);
+        if (first) {
+            c->sec = s;
+            return cfail(c, find_kv(s, "active")->line, "active",
+                         "two signing keys are active ('%s' at line %d and '%s' at line %d); "
+                         "mark exactly one (it signs new tokens; the others only verify)",
+                         first->name, find_kv(first, "active")->line, s->name,
+                         find_kv(s, "active")->line);
+        }
+        first = s;
+        o->active_key = k;
+    }
+    c->sec = NULL;
+    if (!o->active_key && o->nkeys > 1)
+        return cfail(c, 0, NULL,
+                     "%zu [signing_key] sections and none has active = true; mark exactly one "
+                     "(it signs new tokens; the others only verify)",
+                     o->nkeys);
+    if (!o->active_key && o->nkeys == 1) {
+        o->active_key = &o->keys[0];
+        o->keys[0].active = true;
+    }
+    if (!cfg->auth_none && o->nkeys == 0) {
+        c->sec = &f->sections[0];
+        if (!c->auth_line)
+            return cfail(c, 0, "auth",
+                         "not set, so it defaults to oauth, which needs at least one "
+                         "[signing_key NAME] section with the path of an EC P-256 private key "
+                         "(" KEYGEN_HINT "); for a local test without authentication use "
+                         "auth = none with a loopback public_url");
+        return cfail(c, c->auth_line, "auth",
+                     "auth = oauth needs at least one [signing_key NAME] section with the path "
+                     "of an EC P-256 private key (" KEYGEN_HINT ")");
+    }
+    return true;
+}
+
 /* ---- public API ----------------------------------------------------------- */
 
 const char *config_path(void)
@@ -1241,6 +1406,11 @@ static void set_defaults(config *cfg, const char *path)
     cfg->sql.max_scan_segments = 4;
     cfg->sql.default_rows = 100;
     cfg->sql.max_rows = CONFIG_SQL_ROWS_CAP;
+    cfg->oauth.access_token_ttl_seconds = 600;
+    cfg->oauth.clock_leeway_seconds = 60;
+    cfg->oauth.session_lifetime_hours = 12;
+    cfg->oauth.refresh_token_ttl_seconds = 43200;
+    cfg->oauth.registered_client_ttl_days = 30;
 }
 
 bool config_load(const char *path, config *out, char *err, size_t errlen)
@@ -1259,7 +1429,7 @@ bool config_load(const char *path, config *out, char *err, size_t errlen)
     bool ok = true;
     for (size_t i = 0; i < f.nsections && ok; i++)
         ok = validate_section(&c, &f.sections[i]);
-    ok = ok && check_global(&c, &f) && check_schemas(&c, &f);
+    ok = ok && check_global(&c, &f) && check_schemas(&c, &f) && check_oauth(&c, &f);
     ini_free(&f);
     if (!ok) {
         config_free(&cfg);
@@ -1303,6 +1473,12 @@ void config_free(config *c)
     for (size_t i = 0; i < c->nschemas; i++)
         free_schema(&c->schemas[i]);
     free(c->schemas);
+    free(c->oauth.issuer);
+    for (size_t i = 0; i < c->oauth.nkeys; i++) {
+        free(c->oauth.keys[i].kid);
+        free(c->oauth.keys[i].path);
+    }
+    free(c->oauth.keys);
     memset(c, 0, sizeof *c);
 }
 

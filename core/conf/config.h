@@ -6,6 +6,11 @@
  *   allowed_origins = http://127.0.0.1:8080 http://localhost:8080
  *   auth = none | oauth
  *   ...
+ *   [oauth]                  # with auth = oauth (see docs/CONFIG.md)
+ *   access_token_ttl_seconds = 600
+ *   [signing_key 2026-01]    # one per key; the kid is the section name
+ *   path = /etc/ddbsql/keys/2026-01.pem
+ *   active = true
  *   [schema demo]
  *   default = true
  *   region = us-east-1
@@ -88,13 +93,37 @@ typedef struct sql_conf {
     char *cursor_secret_file; /* as configured, or NULL */
 } sql_conf;
 
+/* [signing_key KID]: one EC P-256 private key file (PEM). Every key
+ * verifies access tokens; the active one signs new tokens. */
+#define CONFIG_KID_MAX 64 /* bytes of a key id */
+typedef struct signing_key_conf {
+    char *kid;  /* the section name: 1..CONFIG_KID_MAX of [A-Za-z0-9._-] */
+    char *path; /* absolute */
+    bool active;
+} signing_key_conf;
+
+/* [oauth]: the authorization server and the bearer check of /mcp. */
+typedef struct oauth_conf {
+    char *issuer;                   /* normalised URL; defaults to public_url */
+    int access_token_ttl_seconds;   /* lifetime of an access token (JWT) */
+    int clock_leeway_seconds;       /* tolerated clock skew on exp, nbf, iat */
+    int session_lifetime_hours;     /* absolute, from the interactive login */
+    int refresh_token_ttl_seconds;  /* one refresh token, capped by the session */
+    int registered_client_ttl_days; /* a DCR client unused this long expires */
+    bool trust_remote_user;         /* sign in as REMOTE_USER from the web server */
+    bool cimd_allow_loopback;       /* tests only: CIMD documents on loopback */
+    signing_key_conf *keys;
+    size_t nkeys;
+    signing_key_conf *active_key; /* into keys; NULL when there is none */
+} oauth_conf;
+
 typedef struct config {
     char *path;
     char *public_url; /* normalised: no trailing slash */
     char *mcp_url;    /* public_url + "/mcp" */
     char **allowed_origins;
     size_t norigins;
-    bool auth_none; /* `auth = none`: loopback public_url only */
+    bool auth_none; /* `auth = none`: loopback public_url only; else oauth */
     size_t max_body_bytes;
     size_t max_params;
     size_t max_param_bytes;
@@ -104,6 +133,7 @@ typedef struct config {
     redis_conf redis;
     dynamodb_conf dynamodb;
     sql_conf sql;
+    oauth_conf oauth;
     schema_conf *schemas;
     size_t nschemas;
     schema_conf *default_schema;

@@ -12,12 +12,13 @@
 #include "../http/response.h"
 #include "../store/redis_store.h"
 
+/* OAuth scopes as a bit set (SCOPE_QUERY, SCOPE_SCHEMAS_READ, SCOPE_ALL).
+ * With `auth = none` every scope is granted. */
+#include "../../oauth/scope.h"
+
 #include <json-c/json.h>
 
-/* OAuth scopes as a bit set. With `auth = none` every scope is granted. */
-#define SCOPE_QUERY        1u
-#define SCOPE_SCHEMAS_READ 2u
-#define SCOPE_ALL          (SCOPE_QUERY | SCOPE_SCHEMAS_READ)
+struct signing_keys;
 
 #define MCP_LATEST_VERSION "2025-11-25"
 /* Assumed when a request carries no MCP-Protocol-Version header. */
@@ -27,6 +28,11 @@ typedef struct mcp_app {
     const config *cfg;
     redis_store *redis;
     catalog *cat;
+    /* auth = oauth: the keys that verify access tokens (owned; set with
+     * mcp_app_set_keys) and the protected resource metadata URL that 401
+     * and 403 challenges point at. Both NULL with auth = none. */
+    struct signing_keys *keys;
+    char *resource_metadata_url;
 } mcp_app;
 
 typedef struct mcp_call {
@@ -38,13 +44,19 @@ typedef struct mcp_call {
 
 mcp_app *mcp_app_new(const config *cfg);
 void mcp_app_free(mcp_app *app);
+/* auth = oauth: hands the verification keys (oauth/signing_keys.h,
+ * signing_keys_load_config) to the app, which frees them. Without keys every
+ * /mcp request is refused with 401. */
+void mcp_app_set_keys(mcp_app *app, struct signing_keys *keys);
 
 /* True for the protocol versions this server speaks. */
 bool mcp_version_supported(const char *v);
 /* structuredContent, outputSchema and titles exist from 2025-06-18 on. */
 bool mcp_version_has_structured(const char *v);
 
-/* The FastCGI handler for /mcp: transport rules, then dispatch. */
+/* The FastCGI handler of ddbsql-mcp: the OAuth discovery documents
+ * (/.well-known/..., oauth/discovery.h), else /mcp: transport rules, bearer
+ * token check (auth = oauth), then dispatch. */
 void mcp_http_handle(void *app, http_request *req, http_response *resp);
 
 /* Formats requests refused while being read (413, 431, ...) as JSON-RPC

@@ -11,6 +11,9 @@
 #include "../base/json_util.h"
 #include "../base/version.h"
 
+#include "../../oauth/discovery.h"
+#include "../../oauth/signing_keys.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,7 +38,15 @@ mcp_app *mcp_app_new(const config *cfg)
     app->cfg = cfg;
     app->redis = redis_store_new(&cfg->redis);
     app->cat = catalog_new(cfg, app->redis);
+    if (!cfg->auth_none)
+        app->resource_metadata_url = discovery_resource_metadata_url(cfg);
     return app;
+}
+
+void mcp_app_set_keys(mcp_app *app, struct signing_keys *keys)
+{
+    signing_keys_free(app->keys);
+    app->keys = keys;
 }
 
 void mcp_app_free(mcp_app *app)
@@ -44,6 +55,8 @@ void mcp_app_free(mcp_app *app)
         return;
     catalog_free(app->cat);
     redis_store_free(app->redis);
+    signing_keys_free(app->keys);
+    free(app->resource_metadata_url);
     free(app);
 }
 

@@ -1,10 +1,21 @@
 /* MCP Streamable HTTP, stateless: the HTTP rules in front of dispatch.
  * One JSON-RPC message per POST, answered with application/json; no
- * sessions, no server-sent streams (GET and DELETE get 405). */
+ * sessions, no server-sent streams (GET and DELETE get 405). With
+ * auth = oauth every request but a CORS preflight carries a bearer token,
+ * checked here before anything else is read, and tools/call of a tool the
+ * token's scopes do not allow is a 403 step-up challenge. The same
+ * executable answers the OAuth discovery documents. */
 #include "mcp.h"
+
+#include "tools.h"
 
 #include "../base/json_util.h"
 #include "../base/log.h"
+#include "../base/timeutil.h"
+#include "../base/urlcode.h"
+
+#include "../../oauth/bearer.h"
+#include "../../oauth/discovery.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -70,10 +81,103 @@ static void add_cors(http_response *resp, const char *origin)
     http_response_header(resp, "Access-Control-Expose-Headers", "X-Request-Id, WWW-Authenticate");
 }
 
+/* A token in the URL would end up in logs and browser history; only the
+ * header is supported (bearer_methods_supported: ["header"]). */
+static bool query_has_token(const char *query)
+{
+    kvlist_t kv = {0};
+    char err[128];
+    bool found = query && *query &&
+                 form_parse(query, strlen(query), 100, 16384, &kv, err, sizeof err) &&
+                 kvlist_count(&kv, "access_token") > 0;
+    kvlist_free(&kv);
+    return found;
+}
+
+/* The bearer check: true with the granted scopes and req->principal set,
+ * else resp holds the 400/401 challenge. */
+static bool authenticate(mcp_app *app, http_request *req, http_response *resp, unsigned *scopes)
+{
+    const config *cfg = app->cfg;
+    bearer_status st;
+    jwt_status why = JWT_OK;
+    char err[256] = "";
+    bearer_principal who;
+    if (query_has_token(req->query)) {
+        st = BEARER_MALFORMED;
+        snprintf(err, sizeof err, "access_token in the query string");
+    } else {
+        jwt_verifier v = {
+            .keys = app->keys,
+            .issuer = cfg->oauth.issuer,
+            .audience = cfg->mcp_url,
+            .leeway_seconds = cfg->oauth.clock_leeway_seconds,
+        };
+        st = bearer_authenticate(http_header(req, "Authorization"), &v, wall_ms() / 1000, &who,
+                                 &why, err, sizeof err);
+    }
+    if (st == BEARER_OK) {
+        bearer_principal_label(&who, req->principal, sizeof req->principal);
+        *scopes = who.scopes;
+        bearer_principal_free(&who);
+        return true;
+    }
+    buf_t ch = BUF_INIT(4096);
+    bearer_challenge_unauthorized(&ch, app->resource_metadata_url, st, why);
+    http_response_header(resp, "WWW-Authenticate", buf_cstr(&ch));
+    buf_free(&ch);
+    http_set_detail(req, "auth=%s",
+                    st == BEARER_INVALID ? jwt_status_code(why)
+                                         : (st == BEARER_MISSING ? "missing" : "malformed"));
+    if (st != BEARER_MISSING) /* never the token itself: err names the failed check */
+        log_msg(LOG_INFO, "rid=%s bearer credentials refused: %s", req->request_id, err);
+    const char *msg =
+        st == BEARER_MALFORMED
+            ? "Bad Request: send the access token only in the Authorization header, as 'Bearer' "
+              "followed by exactly one token"
+        : st == BEARER_INVALID
+            ? "Unauthorized: the access token is invalid or expired; get a new one (see the "
+              "WWW-Authenticate header)"
+            : "Unauthorized: this MCP endpoint needs an OAuth access token (Authorization: "
+              "Bearer ...); the WWW-Authenticate header says where to get one";
+    http_rpc_error(resp, bearer_http_status(st), NULL, RPC_INVALID_REQUEST, msg);
+    return false;
+}
+
+/* tools/call of a tool outside the granted scopes: the MCP step-up answer,
+ * 403 with the scopes to ask for. True when resp holds that answer. */
+static bool refuse_out_of_scope(mcp_app *app, http_request *req, http_response *resp,
+                                const rpc_message *msg, unsigned scopes)
+{
+    if (strcmp(msg->method, "tools/call") != 0)
+        return false;
+    const char *name = jget_str(msg->params, "name");
+    const tool_def *t = name ? tools_find(name) : NULL;
+    if (!t || (scopes & t->scope) == t->scope)
+        return false;
+    char need[SCOPE_BITS_STR_MAX], all[SCOPE_BITS_STR_MAX];
+    scope_bits_format(t->scope, need);
+    scope_bits_format((scopes | t->scope) & SCOPE_ALL, all);
+    buf_t ch = BUF_INIT(4096);
+    bearer_challenge_insufficient_scope(&ch, app->resource_metadata_url, scopes, t->scope);
+    http_response_header(resp, "WWW-Authenticate", buf_cstr(&ch));
+    buf_free(&ch);
+    http_set_detail(req, "rpc=tools/call tool=%s auth=insufficient_scope", t->name);
+    char text[400];
+    snprintf(text, sizeof text,
+             "Forbidden: the tool %s needs the scope '%s', which this access token does not "
+             "grant; authorize again with the scopes '%s'",
+             t->name, need, all);
+    http_rpc_error(resp, 403, msg->id, RPC_INVALID_REQUEST, text);
+    return true;
+}
+
 void mcp_http_handle(void *appv, http_request *req, http_response *resp)
 {
     mcp_app *app = appv;
     const config *cfg = app->cfg;
+    if (discovery_serve(cfg, app->keys, req, resp))
+        return;
     const char *origin = http_header(req, "Origin");
 
     /* DNS-rebinding protection comes before anything else. */
@@ -105,6 +209,9 @@ void mcp_http_handle(void *appv, http_request *req, http_response *resp)
         resp->status = 204;
         return;
     }
+    unsigned scopes = SCOPE_ALL; /* auth = none */
+    if (!cfg->auth_none && !authenticate(app, req, resp, &scopes))
+        return;
     if (strcmp(req->method, "POST") != 0) {
         http_response_header(resp, "Allow", "POST, OPTIONS");
         http_rpc_error(resp, 405, NULL, RPC_INVALID_REQUEST,
@@ -157,11 +264,15 @@ void mcp_http_handle(void *appv, http_request *req, http_response *resp)
         return;
     }
     http_set_detail(req, "rpc=%s", msg.method);
+    if (!cfg->auth_none && refuse_out_of_scope(app, req, resp, &msg, scopes)) {
+        rpc_message_free(&msg);
+        return;
+    }
     mcp_call call = {
         .app = app,
         .req = req,
         .protocol_version = version ? version : MCP_DEFAULT_VERSION,
-        .scopes = SCOPE_ALL, /* auth = none; the OAuth layer narrows this */
+        .scopes = scopes,
     };
     /* initialize negotiates the version itself; its answer decides. */
     if (strcmp(msg.method, "initialize") == 0) {

@@ -126,8 +126,9 @@ static const bad_case bad_cases[] = {
     {'G', "allowed_origins = ,", ":2: allowed_origins: the list is empty", NULL},
     {'G', "auth = basic", ":2: auth: 'basic' is not one of none, oauth", NULL},
     {'G', "auth = oauth",
-     ":2: auth: auth = oauth needs the OAuth server, which this build does "
-     "not include yet; use auth = none with a loopback public_url",
+     ":2: auth: auth = oauth needs at least one [signing_key NAME] section with the path of an "
+     "EC P-256 private key (create one with: openssl genpkey -algorithm EC -pkeyopt "
+     "ec_paramgen_curve:P-256 -out KEY.pem && chmod 600 KEY.pem)",
      NULL},
     {'G', "max_body_bytes = 1023", ":2: max_body_bytes: '1023' is out of range (1024 to 67108864)",
      NULL},
@@ -456,9 +457,11 @@ static void test_file_rules(void **state)
     expect_fail("auth = none\n[schema a]\nregion = us-east-1\n",
                 ": public_url: missing (required), e.g. public_url = http://127.0.0.1:8080");
     expect_fail("public_url = http://127.0.0.1:8080\n[schema a]\nregion = us-east-1\n",
-                ": auth: not set, so it defaults to oauth; auth = oauth needs the OAuth server, "
-                "which this build does not include yet; use auth = none with a loopback "
-                "public_url");
+                ": auth: not set, so it defaults to oauth, which needs at least one "
+                "[signing_key NAME] section with the path of an EC P-256 private key (create one "
+                "with: openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "
+                "KEY.pem && chmod 600 KEY.pem); for a local test without authentication use auth "
+                "= none with a loopback public_url");
     expect_fail(HEAD, ": no [schema NAME] section: at least one schema (a DynamoDB connection) is "
                       "required");
     expect_fail(HEAD "[redis]\n", ": no [schema NAME] section");
@@ -493,8 +496,9 @@ static void test_file_rules(void **state)
                 ":3: [schema] [schema] needs a name: [schema NAME]");
     expect_fail(HEAD "[redis main]\n", ":3: [redis main] [redis] takes no name");
     expect_fail(HEAD "[regis]\n", ":3: unknown section [regis] (did you mean [redis]?)");
-    expect_fail(HEAD "[oauth]\n",
-                ":3: unknown section [oauth] (known: redis, dynamodb, sql, schema)");
+    expect_fail(HEAD "[frobnicate]\n", ":3: unknown section [frobnicate] (known: redis, dynamodb, "
+                                       "sql, oauth, signing_key, schema)");
+    expect_fail(HEAD "[oath]\n", ":3: unknown section [oath] (did you mean [oauth]?)");
     expect_fail(HEAD "[sql x]\n", ":3: [sql x] [sql] takes no name");
     expect_fail(HEAD "[sq]\n", ":3: unknown section [sq] (did you mean [sql]?)");
     expect_fail(HEAD "[schema a]\nregion = us-east-1\nbad line\n",
@@ -962,7 +966,8 @@ static void test_config_path(void **state)
     assert_string_equal(config_path(), "/etc/ddbsql/ddbsql.conf");
 }
 
-/* The example in docs/CONFIG.md passes everything but the OAuth rule. */
+/* The example in docs/CONFIG.md is valid (the key file is read by the
+ * executables, not by config_load). */
 static void test_docs_example(void **state)
 {
     (void)state;
@@ -971,6 +976,12 @@ static void test_docs_example(void **state)
                        "\n"
                        "[redis]\n"
                        "socket = /run/redis/redis.sock\n"
+                       "\n"
+                       "[oauth]\n"
+                       "access_token_ttl_seconds = 600\n"
+                       "\n"
+                       "[signing_key 2026-01]\n"
+                       "path = /etc/ddbsql/keys/2026-01.pem\n"
                        "\n"
                        "[schema prod]\n"
                        "default = true\n"
@@ -983,7 +994,200 @@ static void test_docs_example(void **state)
                        "region = us-east-1\n"
                        "credentials = profile\n"
                        "profile = analytics-ro\n";
-    expect_fail(text, ":2: auth: auth = oauth needs the OAuth server");
+    config c;
+    if (!load_text(text, &c))
+        fail_msg("%s", err);
+    assert_false(c.auth_none);
+    assert_string_equal(c.oauth.issuer, "https://ddbsql.example.com");
+    assert_int_equal(c.oauth.nkeys, 1);
+    assert_ptr_equal(c.oauth.active_key, &c.oauth.keys[0]);
+    config_free(&c);
+}
+
+/* ---- [oauth] and [signing_key KID] ----------------------------------------- */
+
+#define OAUTH_HEAD "public_url = https://ddbsql.example.com\nauth = oauth\n"
+#define SCHEMA     "[schema a]\nregion = us-east-1\n"
+#define KEY1       "[signing_key k1]\npath = /etc/ddbsql/k1.pem\n"
+
+static void test_oauth_defaults(void **state)
+{
+    (void)state;
+    config c;
+    assert_true(load_text(HEAD SCHEMA, &c));
+    assert_true(c.auth_none);
+    assert_string_equal(c.oauth.issuer, "http://127.0.0.1:8080");
+    assert_int_equal(c.oauth.access_token_ttl_seconds, 600);
+    assert_int_equal(c.oauth.clock_leeway_seconds, 60);
+    assert_int_equal(c.oauth.session_lifetime_hours, 12);
+    assert_int_equal(c.oauth.refresh_token_ttl_seconds, 43200);
+    assert_int_equal(c.oauth.registered_client_ttl_days, 30);
+    assert_false(c.oauth.trust_remote_user);
+    assert_false(c.oauth.cimd_allow_loopback);
+    assert_int_equal(c.oauth.nkeys, 0);
+    assert_null(c.oauth.active_key);
+    config_free(&c);
+
+    /* auth defaults to oauth: a key and an https public_url are enough. */
+    assert_true(load_text("public_url = https://db.example.com/base/\n" KEY1 SCHEMA, &c));
+    assert_false(c.auth_none);
+    assert_string_equal(c.oauth.issuer, "https://db.example.com/base");
+    assert_string_equal(c.mcp_url, "https://db.example.com/base/mcp");
+    assert_string_equal(c.oauth.keys[0].kid, "k1");
+    assert_string_equal(c.oauth.keys[0].path, "/etc/ddbsql/k1.pem");
+    assert_true(c.oauth.keys[0].active); /* the only key signs */
+    config_free(&c);
+}
+
+static void test_oauth_full(void **state)
+{
+    (void)state;
+    config c;
+    const char *text = OAUTH_HEAD "[oauth]\n"
+                                  "issuer = HTTPS://Auth.Example.com/\n"
+                                  "access_token_ttl_seconds = 300\n"
+                                  "clock_leeway_seconds = 0\n"
+                                  "session_lifetime_hours = 24\n"
+                                  "refresh_token_ttl_seconds = 3600\n"
+                                  "registered_client_ttl_days = 7\n"
+                                  "trust_remote_user = yes\n"
+                                  "cimd_allow_loopback = false\n"
+                                  "[signing_key 2025-12]\n"
+                                  "path = /k/old.pem\n"
+                                  "[signing_key 2026-01.b_x]\n"
+                                  "path = /k/new.pem\n"
+                                  "active = true\n"
+                                  "[signing_key spare]\n"
+                                  "path = /k/spare.pem\n"
+                                  "active = false\n" SCHEMA;
+    if (!load_text(text, &c))
+        fail_msg("%s", err);
+    assert_string_equal(c.oauth.issuer, "https://auth.example.com");
+    assert_int_equal(c.oauth.access_token_ttl_seconds, 300);
+    assert_int_equal(c.oauth.clock_leeway_seconds, 0);
+    assert_int_equal(c.oauth.session_lifetime_hours, 24);
+    assert_int_equal(c.oauth.refresh_token_ttl_seconds, 3600);
+    assert_int_equal(c.oauth.registered_client_ttl_days, 7);
+    assert_true(c.oauth.trust_remote_user);
+    assert_false(c.oauth.cimd_allow_loopback);
+    assert_int_equal(c.oauth.nkeys, 3);
+    assert_string_equal(c.oauth.keys[0].kid, "2025-12");
+    assert_false(c.oauth.keys[0].active);
+    assert_ptr_equal(c.oauth.active_key, &c.oauth.keys[1]);
+    assert_string_equal(c.oauth.active_key->kid, "2026-01.b_x");
+    assert_string_equal(c.oauth.active_key->path, "/k/new.pem");
+    config_free(&c);
+
+    /* Loopback http is fine for tests, and so is the test-only switch. */
+    assert_true(
+        load_text("public_url = http://127.0.0.1:9000\nauth = oauth\n[oauth]\n"
+                  "cimd_allow_loopback = true\nissuer = http://localhost:9000\n" KEY1 SCHEMA,
+                  &c));
+    assert_true(c.oauth.cimd_allow_loopback);
+    assert_string_equal(c.oauth.issuer, "http://localhost:9000");
+    config_free(&c);
+}
+
+static void test_oauth_errors(void **state)
+{
+    (void)state;
+    /* Each value names its key, line and section. */
+    static const struct {
+        const char *line, *want;
+    } bad[] = {
+        {"access_token_ttl_seconds = 59",
+         ":4: [oauth] access_token_ttl_seconds: '59' is out of range (60 to 86400)"},
+        {"access_token_ttl_seconds = ten",
+         ":4: [oauth] access_token_ttl_seconds: 'ten' is not a whole number"},
+        {"clock_leeway_seconds = 301",
+         ":4: [oauth] clock_leeway_seconds: '301' is out of range (0 to 300)"},
+        {"clock_leeway_seconds = -1",
+         ":4: [oauth] clock_leeway_seconds: '-1' is out of range (0 to 300)"},
+        {"session_lifetime_hours = 0",
+         ":4: [oauth] session_lifetime_hours: '0' is out of range (1 to 8760)"},
+        {"refresh_token_ttl_seconds = 59",
+         ":4: [oauth] refresh_token_ttl_seconds: '59' is out of range (60 to 31536000)"},
+        {"registered_client_ttl_days = 3651",
+         ":4: [oauth] registered_client_ttl_days: '3651' is out of range (1 to 3650)"},
+        {"trust_remote_user = maybe",
+         ":4: [oauth] trust_remote_user: 'maybe' is not a boolean (use true/false, yes/no, "
+         "on/off or 1/0)"},
+        {"cimd_allow_loopback = 2", ":4: [oauth] cimd_allow_loopback: '2' is not a boolean"},
+        {"issuer = ftp://x", ":4: [oauth] issuer: 'ftp://x' is not an http:// or https:// URL"},
+        {"issuer = https://a.example/?x=1",
+         ":4: [oauth] issuer: 'https://a.example/?x=1' must not have a query ('?...')"},
+        {"issuer = https://a.example/#f",
+         ":4: [oauth] issuer: 'https://a.example/#f' must not have a fragment ('#...')"},
+        {"issuer = http://auth.example.com",
+         ":4: [oauth] issuer: 'http://auth.example.com' must be an https:// URL (or a loopback "
+         "http:// one for local tests)"},
+        {"cimd_allow_loopback = true",
+         ":4: [oauth] cimd_allow_loopback: is for tests only and is refused unless public_url's "
+         "host is loopback ('https://ddbsql.example.com' is not)"},
+        {"acces_token_ttl_seconds = 600",
+         ":4: [oauth] acces_token_ttl_seconds: unknown key 'acces_token_ttl_seconds' (did you "
+         "mean 'access_token_ttl_seconds'?)"},
+        {"path = /k.pem",
+         ":4: [oauth] path: unknown key 'path' here (it belongs in a [signing_key NAME] section)"},
+    };
+    char text[1024];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(text, sizeof text, OAUTH_HEAD "[oauth]\n%s\n" KEY1 SCHEMA, bad[i].line);
+        expect_fail(text, bad[i].want);
+    }
+    expect_fail(OAUTH_HEAD "[oauth x]\n", ":3: [oauth x] [oauth] takes no name");
+    expect_fail("public_url = http://10.0.0.1:8080\nauth = oauth\n" KEY1 SCHEMA,
+                ":2: auth: auth = oauth needs an https:// public_url (clients send tokens and "
+                "passwords to it); 'http://10.0.0.1:8080' is plain http on a host that is not "
+                "loopback. Behind a TLS-terminating proxy, set public_url to the https:// URL "
+                "clients use");
+    expect_fail("public_url = http://db.example.com\n" KEY1 SCHEMA,
+                ": auth: not set, so it defaults to oauth; auth = oauth needs an https:// "
+                "public_url");
+    /* auth = none still needs loopback, keys or not. */
+    expect_fail("public_url = https://db.example.com\nauth = none\n" KEY1 SCHEMA,
+                ":2: auth: auth = none is only allowed when public_url's host is loopback");
+}
+
+static void test_signing_key_errors(void **state)
+{
+    (void)state;
+    expect_fail(OAUTH_HEAD "[signing_key]\npath = /k.pem\n" SCHEMA,
+                ":3: [signing_key] [signing_key] needs a name: [signing_key NAME]");
+    expect_fail(OAUTH_HEAD "[signing_key a/b]\npath = /k.pem\n" SCHEMA,
+                ":3: [signing_key a/b] 'a/b' is not a valid key id (1 to 64 letters, digits, '.', "
+                "'_' or '-')");
+    expect_fail(
+        OAUTH_HEAD
+        "[signing_key k1234567890123456789012345678901234567890123456789012345678901234]\n"
+        "path = /k.pem\n" SCHEMA,
+        ":3: [signing_key k1234567890123456789012345678901234567890123456789012345678901234] "
+        "'k1234567890123456789012345678901234567890123456789012345678901234' is not a "
+        "valid key id");
+    expect_fail(OAUTH_HEAD "[signing_key k1]\nactive = true\n" SCHEMA,
+                ":3: [signing_key k1] path: missing (required): the key file, e.g. path = "
+                "/etc/ddbsql/keys/k1.pem");
+    expect_fail(OAUTH_HEAD "[signing_key k1]\npath = keys/k1.pem\n" SCHEMA,
+                ":4: [signing_key k1] path: 'keys/k1.pem' is not an absolute path");
+    expect_fail(OAUTH_HEAD "[signing_key k1]\npath = /k.pem\nactive = sure\n" SCHEMA,
+                ":5: [signing_key k1] active: 'sure' is not a boolean");
+    expect_fail(OAUTH_HEAD "[signing_key k1]\npath = /k.pem\nkid = k1\n" SCHEMA,
+                ":5: [signing_key k1] kid: unknown key 'kid'");
+    expect_fail(OAUTH_HEAD KEY1 "[signing_key k1]\npath = /k2.pem\n" SCHEMA,
+                ":5: section [signing_key k1] appears twice (first at line 3)");
+    expect_fail(OAUTH_HEAD KEY1 "[signing_key k2]\npath = /k2.pem\n" SCHEMA,
+                ": 2 [signing_key] sections and none has active = true; mark exactly one (it "
+                "signs new tokens; the others only verify)");
+    expect_fail(OAUTH_HEAD "[signing_key a]\npath = /a.pem\nactive = true\n"
+                           "[signing_key b]\npath = /b.pem\nactive = on\n" SCHEMA,
+                ":8: [signing_key b] active: two signing keys are active ('a' at line 5 and 'b' "
+                "at line 8); mark exactly one (it signs new tokens; the others only verify)");
+    /* One key marked inactive is still the only one, so it signs. */
+    config c;
+    assert_true(
+        load_text(OAUTH_HEAD "[signing_key only]\npath = /o.pem\nactive = false\n" SCHEMA, &c));
+    assert_ptr_equal(c.oauth.active_key, &c.oauth.keys[0]);
+    config_free(&c);
 }
 
 int main(void)
@@ -1004,6 +1208,10 @@ int main(void)
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_config_path),
         cmocka_unit_test(test_docs_example),
+        cmocka_unit_test(test_oauth_defaults),
+        cmocka_unit_test(test_oauth_full),
+        cmocka_unit_test(test_oauth_errors),
+        cmocka_unit_test(test_signing_key_errors),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }
