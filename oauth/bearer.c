@@ -105,34 +105,23 @@ void bearer_principal_label(const bearer_principal *p, char *out, size_t outlen)
         snprintf(out, outlen, "%s,client=%s", p->sub, p->client_id);
 }
 
-/* A quoted-string (RFC 9110 §5.6.4) of printable ASCII. */
-static bool put_param(buf_t *out, bool *first, const char *name, const char *value)
+/* Appends name="value" as a quoted-string (RFC 9110 §5.6.4) of printable
+ * ASCII. */
+bool bearer_challenge_param(buf_t *out, const char *name, const char *value)
 {
     if (!value)
         return true;
-    if (!buf_printf(out, "%s %s=\"", *first ? "" : ",", name))
-        return false;
-    *first = false;
-    for (const char *p = value; *p; p++) {
+    bool ok = buf_printf(out, "%s%s=\"", out->len ? ", " : "Bearer ", name);
+    for (const char *p = value; ok && *p; p++) {
         unsigned char c = (unsigned char)*p;
         if (c < 0x20 || c >= 0x7f)
-            return false;
-        if ((c == '"' || c == '\\') && !buf_putc(out, '\\'))
-            return false;
-        if (!buf_putc(out, (char)c))
-            return false;
+            ok = false;
+        else if (c == '"' || c == '\\')
+            ok = buf_putc(out, '\\') && buf_putc(out, (char)c);
+        else
+            ok = buf_putc(out, (char)c);
     }
-    return buf_putc(out, '"');
-}
-
-bool bearer_challenge(buf_t *out, const char *error, const char *error_description,
-                      const char *scope, const char *resource_metadata)
-{
-    bool first = true;
-    bool ok = buf_puts(out, "Bearer") && put_param(out, &first, "error", error) &&
-              put_param(out, &first, "error_description", error_description) &&
-              put_param(out, &first, "scope", scope) &&
-              put_param(out, &first, "resource_metadata", resource_metadata);
+    ok = ok && buf_putc(out, '"');
     if (!ok)
         buf_reset(out);
     return ok;
@@ -149,7 +138,10 @@ bool bearer_challenge_unauthorized(buf_t *out, const char *resource_metadata, be
         error = "invalid_token";
         desc = why == JWT_ERR_EXPIRED ? "The access token expired" : "The access token is invalid";
     }
-    return bearer_challenge(out, error, desc, SCOPES_SUPPORTED, resource_metadata);
+    return bearer_challenge_param(out, "resource_metadata", resource_metadata) &&
+           bearer_challenge_param(out, "scope", SCOPES_SUPPORTED) &&
+           bearer_challenge_param(out, "error", error) &&
+           bearer_challenge_param(out, "error_description", desc);
 }
 
 bool bearer_challenge_insufficient_scope(buf_t *out, const char *resource_metadata,
@@ -159,7 +151,10 @@ bool bearer_challenge_insufficient_scope(buf_t *out, const char *resource_metada
     scope_bits_format((granted | needed) & SCOPE_ALL, scope);
     scope_bits_format(needed & SCOPE_ALL, need);
     snprintf(desc, sizeof desc, "This request needs the %s scope", need);
-    return bearer_challenge(out, "insufficient_scope", desc, scope, resource_metadata);
+    return bearer_challenge_param(out, "error", "insufficient_scope") &&
+           bearer_challenge_param(out, "scope", scope) &&
+           bearer_challenge_param(out, "resource_metadata", resource_metadata) &&
+           bearer_challenge_param(out, "error_description", desc);
 }
 
 int bearer_http_status(bearer_status st)

@@ -59,24 +59,27 @@ void bearer_principal_free(bearer_principal *p);
  * differ (a user's token obtained through some client). */
 void bearer_principal_label(const bearer_principal *p, char *out, size_t outlen);
 
-/* Writes the value of a WWW-Authenticate header: "Bearer" then each non-NULL
- * parameter in this order: error, error_description, scope,
- * resource_metadata (quoted-strings; '"' and '\' escaped). Returns false
- * (and writes nothing usable) when a value holds a control or non-ASCII
- * byte, or out is full. */
-bool bearer_challenge(buf_t *out, const char *error, const char *error_description,
-                      const char *scope, const char *resource_metadata);
+/* Builds the value of a WWW-Authenticate header one auth-param at a time:
+ * the first call writes "Bearer name=\"value\"", later ones ", name=\"value\""
+ * (a quoted-string: '"' and '\' escaped). A NULL value adds nothing.
+ * Returns false, and empties out, when the value holds a control or
+ * non-ASCII byte or out is full. */
+bool bearer_challenge_param(buf_t *out, const char *name, const char *value);
 
 /* The 401 (BEARER_MISSING, BEARER_INVALID) or 400 (BEARER_MALFORMED)
- * challenge: resource_metadata and every supported scope, plus
+ * challenge: resource_metadata and every supported scope, then
  * invalid_token / invalid_request with a generic description when
  * credentials were sent ("The access token expired" for JWT_ERR_EXPIRED,
- * else "The access token is invalid"). */
+ * else "The access token is invalid"):
+ *   Bearer resource_metadata="...", scope="query schemas:read"[, error="invalid_token",
+ *          error_description="The access token is invalid"] */
 bool bearer_challenge_unauthorized(buf_t *out, const char *resource_metadata, bearer_status st,
                                    jwt_status why);
 /* The 403 step-up challenge for a call that needs the scopes in needed:
  * scope lists granted ∪ needed, so the client re-authorizes without losing
- * what it had (MCP authorization, "Scope Challenge Handling"). */
+ * what it had (MCP authorization, "Scope Challenge Handling"):
+ *   Bearer error="insufficient_scope", scope="query schemas:read", resource_metadata="...",
+ *          error_description="This request needs the query scope" */
 bool bearer_challenge_insufficient_scope(buf_t *out, const char *resource_metadata,
                                          unsigned granted, unsigned needed);
 /* The HTTP status for a failed bearer_status: 400 for BEARER_MALFORMED,

@@ -128,7 +128,7 @@ static bool authenticate(mcp_app *app, http_request *req, http_response *resp, u
     buf_free(&ch);
     http_set_detail(req, "auth=%s",
                     st == BEARER_INVALID ? jwt_status_code(why)
-                                         : (st == BEARER_MISSING ? "missing" : "malformed"));
+                                         : (st == BEARER_MISSING ? "missing" : "bad_credentials"));
     if (st != BEARER_MISSING) /* never the token itself: err names the failed check */
         log_msg(LOG_INFO, "rid=%s bearer credentials refused: %s", req->request_id, err);
     const char *msg =
