@@ -180,7 +180,7 @@ static size_t members_in_tree(json_object *o)
 }
 
 /* Decodes one base64url segment holding a JSON object without duplicate
- * member names. what is "header" or "claims". */
+ * member names. what is "header" or "claims set". */
 static jwt_status decode_json(const char *seg, size_t len, const char *what, json_object **out,
                               char *err, size_t errlen)
 {
@@ -408,7 +408,8 @@ jwt_status jwt_verify(const jwt_verifier *v, const char *token, size_t len, int6
     if (!good)
         return fail(err, errlen, JWT_ERR_SIGNATURE, "the signature does not verify");
 
-    st = decode_json(token + dots[0] + 1, dots[1] - dots[0] - 1, "claims", &claims, err, errlen);
+    st =
+        decode_json(token + dots[0] + 1, dots[1] - dots[0] - 1, "claims set", &claims, err, errlen);
     if (st == JWT_OK)
         st = check_claims(claims, v, now, out, err, errlen);
     json_object_put(claims);

@@ -592,7 +592,7 @@ static void test_duplicate_members(void **state)
     for (size_t i = 0; i < 4; i++) {
         char *t = jwt_sign_compact(K("k1"), HDR, dup_claims[i]);
         expect(t, JWT_ERR_MALFORMED);
-        assert_string_equal(err, "the claims has a duplicate member name");
+        assert_string_equal(err, "the claims set has a duplicate member name");
         free(t);
         free(dup_claims[i]);
     }
