@@ -63,6 +63,21 @@ initialize_ok() { # url, logfile
   { echo "POST $1: HTTP status $out"; cat "$2.err" "$2.body" 2>/dev/null; echo; } >>"$2"
   return 1
 }
+# The OAuth discovery paths reach ddbsql-mcp (which, with auth = none,
+# answers its own JSON 404) and other /.well-known/ paths do not.
+discovery_routed() { # base url, logfile
+  local code
+  code=$(curl -sS -m 5 -o "$2.body" -w '%{http_code}' "$1/.well-known/oauth-protected-resource/mcp" 2>"$2.err")
+  if [[ $code != 404 ]] || ! grep -q 'OAuth is off on this server' "$2.body"; then
+    { echo "GET $1/.well-known/oauth-protected-resource/mcp: HTTP $code"; cat "$2.err" "$2.body" 2>/dev/null; echo; } >>"$2"
+    return 1
+  fi
+  curl -sS -m 5 -o "$2.acme" "$1/.well-known/acme-challenge/x" 2>>"$2.err"
+  if grep -q 'OAuth is off on this server\|"error"' "$2.acme"; then
+    { echo "GET $1/.well-known/acme-challenge/x reached ddbsql:"; cat "$2.acme"; echo; } >>"$2"
+    return 1
+  fi
+}
 # A ddbsql config for a setup listening on 127.0.0.1:port (+ path).
 write_config() { # file, public_url
   cat >"$1" <<EOF
@@ -139,6 +154,8 @@ if have lighttpd; then
       cat "$T/lt/stderr.log" "$T/lt/log/error.log" >>"$T/lt/curl.log" 2>/dev/null
       not_ok "lighttpd: serves MCP initialize on /mcp (workers as www-data)" "$T/lt/curl.log"
     fi
+    check "lighttpd: routes the OAuth discovery paths (only those) to ddbsql-mcp" "$T/lt/wk.log" \
+      discovery_routed "http://127.0.0.1:$port" "$T/lt/wk.log"
     kill "$pid" 2>/dev/null
     wait_gone "$pid"
   else
@@ -200,6 +217,8 @@ EOF
       cat "$A/stderr.log" "$A/error.log" >>"$A/curl.log" 2>/dev/null
       not_ok "apache: mod_fcgid serves MCP initialize on /mcp" "$A/curl.log"
     fi
+    check "apache: routes the OAuth discovery paths (only those) to ddbsql-mcp" "$A/wk.log" \
+      discovery_routed "http://127.0.0.1:$port" "$A/wk.log"
     if initialize_ok "http://127.0.0.1:$port/ddbsql/mcp" "$A/curl2.log"; then
       ok "apache: shared-hosting .htaccess + wrapper serve MCP initialize on /ddbsql/mcp"
     else
@@ -272,6 +291,8 @@ EOF
       cat "$G"/worker*.log "$G/stderr.log" "$G/logs/error.log" >>"$G/curl.log" 2>/dev/null
       not_ok "spawn-fcgi + nginx: the unit's spawn-fcgi command and the nginx site serve MCP initialize" "$G/curl.log"
     fi
+    check "spawn-fcgi + nginx: routes the OAuth discovery paths (only those) to ddbsql-mcp" "$G/wk.log" \
+      discovery_routed "http://127.0.0.1:$port" "$G/wk.log"
   else
     skip "spawn-fcgi + nginx serve MCP initialize" "$live_skip_reason, spawn-fcgi"
   fi
