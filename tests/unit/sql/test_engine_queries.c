@@ -117,6 +117,9 @@ static void expect(const char *sql, const char *want)
     sql_result_free(&r);
 }
 
+static void expect_reads(const char *sql, const char *rows, int64_t items_read, int64_t get,
+                         int64_t batch, int64_t query, int64_t scan);
+
 static int64_t calls(const sql_result *r, ddb_op op)
 {
     return r->stats.calls[op];
@@ -177,6 +180,31 @@ static void test_expressions_and_paths(void **state)
            "v (MIXED)\n"
            "\"one\"\n"
            "2\n");
+}
+
+/* SELECT * (expansion itself is tested in depth by test_engine.c): every
+ * DynamoDB type keeps its type through the expansion, an attribute an item
+ * lacks is NULL, and a missing item leaves only the key attributes. */
+static void test_select_star_types(void **state)
+{
+    (void)state;
+    expect_reads("SELECT * FROM users WHERE user_id IN ('u01', 'u12') ORDER BY user_id",
+                 "user_id (STRING) | active (BOOLEAN) | address (MAP) | age (NUMBER) | avatar "
+                 "(BINARY) | blobs (BS) | history (LIST) | name (STRING) | nickname (NULL) | "
+                 "scores (NS) | tags (SS)\n"
+                 "\"u01\" | false | {\"city\":\"Paris\",\"zip\":\"Z1\"} | 23 | \"AAEC\" | "
+                 "[\"AQ==\",\"Ag==\"] | [1,\"x\"] | \"Ada\" | NULL | [1,2.5] | "
+                 "[\"admin\",\"dev\"]\n"
+                 "\"u12\" | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL | NULL\n",
+                 2, 0, 1, 0, 0);
+    expect_reads("SELECT * FROM users WHERE user_id = 'nope'", "user_id (NULL)\n", 0, 1, 0, 0, 0);
+    expect("SELECT * FROM events WHERE device = 'd2' AND ts = 5",
+           "device (STRING) | ts (NUMBER) | alert (STRING) | kind (STRING) | reading (NUMBER)\n"
+           "\"d2\" | 5 | \"low\" | \"door\" | 205\n");
+    expect("SELECT n.*, n.sq + 1 AS next FROM nums n WHERE id IN (1, 2) ORDER BY id",
+           "id (NUMBER) | odd (BOOLEAN) | sq (NUMBER) | next (NUMBER)\n"
+           "1 | true | 1 | 2\n"
+           "2 | false | 4 | 5\n");
 }
 
 /* ---- filters ------------------------------------------------------------------------ */
@@ -827,6 +855,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_every_dynamodb_type),
         T(test_expressions_and_paths),
+        T(test_select_star_types),
         T(test_filters),
         T(test_key_reads_read_only_their_items),
         T(test_joins),
