@@ -1,46 +1,32 @@
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include "redis_server.h"
 
-#include "fake_http.h"
+#include "core/base/alloc.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <hiredis/hiredis.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-static redisContext *connect_to(int port)
-{
-    struct timeval tv = {0, 200 * 1000};
-    redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
-    if (c && c->err) {
-        redisFree(c);
-        return NULL;
-    }
-    return c;
-}
+struct test_redis {
+    pid_t pid;
+    int port;
+    char dir[64];
+};
 
-static bool ping(int port)
+static void die(const char *what)
 {
-    redisContext *c = connect_to(port);
-    if (!c)
-        return false;
-    redisReply *rep = redisCommand(c, "PING");
-    bool ok = rep && rep->type == REDIS_REPLY_STATUS && strcmp(rep->str, "PONG") == 0;
-    if (rep)
-        freeReplyObject(rep);
-    redisFree(c);
-    return ok;
+    fprintf(stderr, "test redis-server: %s\n", what);
+    abort();
 }
 
 static void pause_ms(long ms)
@@ -50,62 +36,83 @@ static void pause_ms(long ms)
         ;
 }
 
-/* One attempt on r->port: true when the server answers. */
-static bool try_start(test_redis *r)
+static int free_port(void)
 {
-    char port[16];
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &len) != 0)
+        die("no free port");
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static bool answers(int port)
+{
+    struct timeval tv = {0, 200000};
+    redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
+    bool up = false;
+    if (c && !c->err) {
+        redisReply *r = redisCommand(c, "PING");
+        up = r != NULL;
+        if (r)
+            freeReplyObject(r);
+    }
+    if (c)
+        redisFree(c);
+    return up;
+}
+
+static void launch(test_redis *r)
+{
+    char port[16], logfile[128];
     snprintf(port, sizeof port, "%d", r->port);
+    snprintf(logfile, sizeof logfile, "%s/redis.log", r->dir);
+    const char *argv[] = {"redis-server", "--port",      port,    "--bind",
+                          "127.0.0.1",    "--save",      "",      "--appendonly",
+                          "no",           "--daemonize", "no",    "--dir",
+                          r->dir,         "--logfile",   logfile, NULL};
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0)
-        return false;
+        die("fork failed");
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the test */
         int devnull = open("/dev/null", O_RDWR);
         dup2(devnull, 0);
         dup2(devnull, 1);
         dup2(devnull, 2);
-        execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "",
-               "--appendonly", "no", "--daemonize", "no", "--dir", "/tmp", (char *)NULL);
+        execvp("redis-server", (char *const *)argv);
         _exit(127);
     }
+    r->pid = pid;
     for (int i = 0; i < 250; i++) {
-        if (ping(r->port)) {
-            r->pid = pid;
-            return true;
-        }
+        if (answers(r->port))
+            return;
         int st;
-        if (waitpid(pid, &st, WNOHANG) == pid)
-            return false; /* exited: the port was taken meanwhile */
+        if (waitpid(pid, &st, WNOHANG) == pid) {
+            r->pid = 0;
+            die("redis-server exited at start (is it installed? see tests/install-deps.sh)");
+        }
         pause_ms(20);
     }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    return false;
+    die("redis-server did not answer PING within 5 s");
 }
 
-void test_redis_start(test_redis *r)
+test_redis *test_redis_start(void)
 {
-    r->pid = 0;
-    for (int attempt = 0; attempt < 5; attempt++) {
-        r->port = fake_http_free_port();
-        if (try_start(r))
-            return;
-    }
-    fail_msg("could not start redis-server");
+    test_redis *r = xcalloc(1, sizeof *r);
+    snprintf(r->dir, sizeof r->dir, "/tmp/ddbsql-test-redis-XXXXXX");
+    if (!mkdtemp(r->dir))
+        die("mkdtemp failed");
+    r->port = free_port();
+    launch(r);
+    return r;
 }
 
-void test_redis_restart(test_redis *r)
-{
-    for (int attempt = 0; attempt < 50; attempt++) {
-        if (try_start(r))
-            return;
-        pause_ms(100); /* the old socket may linger briefly */
-    }
-    fail_msg("could not restart redis-server on port %d", r->port);
-}
-
-void test_redis_stop(test_redis *r)
+void test_redis_pause(test_redis *r)
 {
     if (r->pid > 0) {
         kill(r->pid, SIGKILL);
@@ -115,24 +122,37 @@ void test_redis_stop(test_redis *r)
     r->pid = 0;
 }
 
+void test_redis_resume(test_redis *r)
+{
+    if (r->pid == 0)
+        launch(r);
+}
+
+void test_redis_stop(test_redis *r)
+{
+    if (!r)
+        return;
+    test_redis_pause(r);
+    char path[128];
+    snprintf(path, sizeof path, "%s/redis.log", r->dir);
+    unlink(path);
+    rmdir(r->dir);
+    free(r);
+}
+
+int test_redis_port(const test_redis *r)
+{
+    return r->port;
+}
+
 redis_conf test_redis_conf(const test_redis *r)
 {
     redis_conf c;
     memset(&c, 0, sizeof c);
-    c.host = (char *)"127.0.0.1";
+    c.host = "127.0.0.1";
     c.port = r->port;
     c.connect_timeout_ms = 1000;
     c.command_timeout_ms = 2000;
-    c.key_prefix = (char *)"test:";
+    c.key_prefix = "test:";
     return c;
-}
-
-void test_redis_flush(const test_redis *r)
-{
-    redisContext *c = connect_to(r->port);
-    assert_non_null(c);
-    redisReply *rep = redisCommand(c, "FLUSHALL");
-    assert_non_null(rep);
-    freeReplyObject(rep);
-    redisFree(c);
 }

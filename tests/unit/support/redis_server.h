@@ -1,30 +1,31 @@
-/* A real redis-server for unit tests: started on a free loopback port
- * (no persistence, dies with the test process), stopped, and restarted on
- * the same port to test recovery. */
+/* A real redis-server for unit tests: started on a free loopback port with
+ * nothing persisted (its files go to a temp dir), killed with the test
+ * process even if that crashes. Tests can stop it and start it again on the
+ * same port to check how code behaves while Redis is down and after it
+ * comes back. Failures abort with a message. */
 #ifndef DDBSQL_TEST_REDIS_SERVER_H
 #define DDBSQL_TEST_REDIS_SERVER_H
 
 #include "core/conf/config.h"
 
 #include <stdbool.h>
-#include <sys/types.h>
 
-typedef struct test_redis {
-    pid_t pid; /* 0 when stopped */
-    int port;
-} test_redis;
+typedef struct test_redis test_redis;
 
-/* Starts on a free port and waits until it answers PING; fails the test
- * (cmocka fail) when it cannot. */
-void test_redis_start(test_redis *r);
-/* Starts again on r->port (after test_redis_stop). */
-void test_redis_restart(test_redis *r);
-/* Kills and reaps the server (keeps r->port). */
+/* Starts redis-server and waits until it answers PING. */
+test_redis *test_redis_start(void);
+/* Stops the server (if running) and frees everything. */
 void test_redis_stop(test_redis *r);
-/* A redis_conf for it: key prefix "test:", short timeouts. The strings are
- * static; do not free. */
+
+/* Kills the server now (Redis "down"); the port stays reserved for
+ * test_redis_resume. */
+void test_redis_pause(test_redis *r);
+/* Starts it again on the same port (empty: nothing was persisted). */
+void test_redis_resume(test_redis *r);
+
+int test_redis_port(const test_redis *r);
+/* A redis_conf for this server: short timeouts, key prefix "test:". The
+ * strings are static. */
 redis_conf test_redis_conf(const test_redis *r);
-/* Runs FLUSHALL (between tests). */
-void test_redis_flush(const test_redis *r);
 
 #endif
