@@ -832,6 +832,28 @@ static void test_error_values_and_using(void **state)
                "USING (c) needs a column c on both sides; otherwise write ON a.x = b.y");
 }
 
+static void test_error_subquery_columns(void **state)
+{
+    (void)state;
+    /* A scalar or IN subquery gives one column (EXISTS may select any);
+       its bound query is freed on the way out (LeakSanitizer/valgrind). */
+    bind_fails("SELECT (SELECT owner, model FROM devices) FROM users", 1, 8,
+               "the subquery returns 2 columns where one is needed",
+               "select exactly one column in the subquery");
+    bind_fails("SELECT name FROM users WHERE user_id IN (SELECT owner, model FROM devices)", 1, 38,
+               "the subquery returns 2 columns where one is needed",
+               "select exactly one column in the subquery");
+    /* An error inside the subquery is reported as itself. */
+    bind_fails("SELECT name FROM users WHERE age > (SELECT nmae FROM users WHERE user_id = "
+               "'u01')",
+               1, 44, "unknown column nmae",
+               "did you mean name? If the attribute exists but the sample missed it, write it in "
+               "double quotes");
+    built b;
+    build_ok(&b, "SELECT name FROM users WHERE EXISTS (SELECT owner, model FROM devices)");
+    built_free(&b);
+}
+
 static void test_error_functions(void **state)
 {
     (void)state;
@@ -869,6 +891,7 @@ int main(void)
         T(test_error_order_by),
         T(test_error_set_operation_widths),
         T(test_error_values_and_using),
+        T(test_error_subquery_columns),
         T(test_error_functions),
     };
 #undef T
