@@ -49,7 +49,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         }
     }
-    jwt_verifier v = {keys, "https://fuzz.example", "https://fuzz.example/mcp", 60};
+    jwt_verifier v = {.keys = keys,
+                      .issuer = "https://fuzz.example",
+                      .audience = "https://fuzz.example/mcp",
+                      .leeway_seconds = 60};
 
     /* The raw bytes as a token (not NUL-terminated: the length rules). */
     jwt_claims c;

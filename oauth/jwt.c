@@ -5,6 +5,7 @@
 #include "../core/base/alloc.h"
 #include "../core/base/base64.h"
 #include "../core/base/buf.h"
+#include "../core/base/crypto.h"
 #include "../core/base/json_util.h"
 #include "../core/base/secure.h"
 
@@ -303,6 +304,20 @@ static bool aud_well_formed(json_object *aud)
     return true;
 }
 
+/* The time rules, shared by a full verification and a cache hit. */
+static jwt_status check_times(const jwt_verifier *v, int64_t now, int64_t iat, int64_t exp,
+                              bool has_nbf, int64_t nbf, char *err, size_t errlen)
+{
+    int64_t leeway = v->leeway_seconds > 0 ? v->leeway_seconds : 0;
+    if (now >= exp + leeway)
+        return fail(err, errlen, JWT_ERR_EXPIRED, "the token has expired");
+    if (has_nbf && now + leeway < nbf)
+        return fail(err, errlen, JWT_ERR_NOT_YET_VALID, "the token is not valid yet (nbf)");
+    if (now + leeway < iat)
+        return fail(err, errlen, JWT_ERR_NOT_YET_VALID, "the token is issued in the future (iat)");
+    return JWT_OK;
+}
+
 static jwt_status check_claims(json_object *c, const jwt_verifier *v, int64_t now, jwt_claims *out,
                                char *err, size_t errlen)
 {
@@ -342,13 +357,9 @@ static jwt_status check_claims(json_object *c, const jwt_verifier *v, int64_t no
     if (!aud_matches(aud, v->audience))
         return fail(err, errlen, JWT_ERR_AUDIENCE,
                     "the token's audience is not this resource (RFC 8707)");
-    int64_t leeway = v->leeway_seconds > 0 ? v->leeway_seconds : 0;
-    if (now >= exp + leeway)
-        return fail(err, errlen, JWT_ERR_EXPIRED, "the token has expired");
-    if (has_nbf && now + leeway < nbf)
-        return fail(err, errlen, JWT_ERR_NOT_YET_VALID, "the token is not valid yet (nbf)");
-    if (now + leeway < iat)
-        return fail(err, errlen, JWT_ERR_NOT_YET_VALID, "the token is issued in the future (iat)");
+    jwt_status st = check_times(v, now, iat, exp, has_nbf, nbf, err, errlen);
+    if (st != JWT_OK)
+        return st;
 
     out->iss = xstrdup(str_claim(c, "iss"));
     out->sub = xstrdup(str_claim(c, "sub"));
@@ -362,10 +373,114 @@ static jwt_status check_claims(json_object *c, const jwt_verifier *v, int64_t no
     return JWT_OK;
 }
 
+/* ---- the cache of verified tokens ------------------------------------------ */
+
+typedef struct cache_entry {
+    bool used;
+    uint8_t hash[SHA256_LEN];
+    jwt_claims claims;
+} cache_entry;
+
+struct jwt_cache {
+    cache_entry *e;
+    size_t n, next, size, hits;
+};
+
+jwt_cache *jwt_cache_new(size_t entries)
+{
+    jwt_cache *c = xcalloc(1, sizeof *c);
+    c->n = entries ? entries : 1;
+    c->e = xcalloc(c->n, sizeof *c->e);
+    return c;
+}
+
+void jwt_cache_free(jwt_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        jwt_claims_free(&c->e[i].claims);
+    free(c->e);
+    free(c);
+}
+
+size_t jwt_cache_size(const jwt_cache *c)
+{
+    return c ? c->size : 0;
+}
+
+size_t jwt_cache_hits(const jwt_cache *c)
+{
+    return c ? c->hits : 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+static void copy_claims(jwt_claims *dst, const jwt_claims *src)
+{
+    *dst = *src;
+    dst->iss = dup_or_null(src->iss);
+    dst->sub = dup_or_null(src->sub);
+    dst->client_id = dup_or_null(src->client_id);
+    dst->scope = dup_or_null(src->scope);
+    dst->jti = dup_or_null(src->jti);
+    dst->kid = dup_or_null(src->kid);
+}
+
+static cache_entry *cache_find(jwt_cache *c, const uint8_t hash[SHA256_LEN])
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->e[i].used && memcmp(c->e[i].hash, hash, SHA256_LEN) == 0)
+            return &c->e[i];
+    return NULL;
+}
+
+static void cache_put(jwt_cache *c, const uint8_t hash[SHA256_LEN], const jwt_claims *claims)
+{
+    cache_entry *e = &c->e[c->next];
+    c->next = (c->next + 1) % c->n;
+    if (e->used)
+        jwt_claims_free(&e->claims);
+    else
+        c->size++;
+    e->used = true;
+    memcpy(e->hash, hash, SHA256_LEN);
+    copy_claims(&e->claims, claims);
+}
+
+static jwt_status verify_uncached(const jwt_verifier *v, const char *token, size_t len, int64_t now,
+                                  jwt_claims *out, char *err, size_t errlen);
+
 jwt_status jwt_verify(const jwt_verifier *v, const char *token, size_t len, int64_t now,
                       jwt_claims *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
+    if (!v->cache || len > JWT_MAX_BYTES)
+        return verify_uncached(v, token, len, now, out, err, errlen);
+    uint8_t hash[SHA256_LEN];
+    sha256(token, len, hash);
+    cache_entry *e = cache_find(v->cache, hash);
+    if (e) {
+        const jwt_claims *c = &e->claims;
+        jwt_status st = check_times(v, now, c->iat, c->exp, c->has_nbf, c->nbf, err, errlen);
+        if (st == JWT_OK) {
+            v->cache->hits++;
+            copy_claims(out, c);
+        }
+        return st;
+    }
+    jwt_status st = verify_uncached(v, token, len, now, out, err, errlen);
+    if (st == JWT_OK)
+        cache_put(v->cache, hash, out);
+    return st;
+}
+
+static jwt_status verify_uncached(const jwt_verifier *v, const char *token, size_t len, int64_t now,
+                                  jwt_claims *out, char *err, size_t errlen)
+{
     if (len > JWT_MAX_BYTES) {
         snprintf(err, errlen, "the token is longer than %d bytes", JWT_MAX_BYTES);
         return JWT_ERR_TOO_LARGE;

@@ -50,12 +50,29 @@ typedef enum {
  * "not_yet_valid". */
 const char *jwt_status_code(jwt_status s);
 
-/* What a verifier accepts. */
+/* A worker's memory of tokens it has verified, so the ECDSA check runs
+ * once per token rather than once per request (a client reuses one token
+ * for its whole life). Entries are keyed by the SHA-256 of the whole token
+ * and hold its claims; the time checks (exp, nbf, iat) run again on every
+ * hit. Only successful verifications are remembered. Bounded: the oldest
+ * entry makes room. Not thread-safe (one per worker process). */
+typedef struct jwt_cache jwt_cache;
+#define JWT_CACHE_DEFAULT_ENTRIES 256
+
+jwt_cache *jwt_cache_new(size_t entries);
+void jwt_cache_free(jwt_cache *c);
+/* Entries held, and lookups answered from memory (for tests and stats). */
+size_t jwt_cache_size(const jwt_cache *c);
+size_t jwt_cache_hits(const jwt_cache *c);
+
+/* What a verifier accepts. The keys, issuer and audience must stay the same
+ * for the life of a cache used with them. */
 typedef struct jwt_verifier {
     const signing_keys *keys;
     const char *issuer;   /* exact match with iss */
     const char *audience; /* must be aud, or one of the aud array */
     int leeway_seconds;
+    jwt_cache *cache; /* optional (NULL: verify every time) */
 } jwt_verifier;
 
 /* The verified claims (strings malloc'd; free with jwt_claims_free). */

@@ -19,6 +19,7 @@
 #include <json-c/json.h>
 
 struct signing_keys;
+struct jwt_cache;
 
 #define MCP_LATEST_VERSION "2025-11-25"
 /* Assumed when a request carries no MCP-Protocol-Version header. */
@@ -33,6 +34,7 @@ typedef struct mcp_app {
      * and 403 challenges point at. Both NULL with auth = none. */
     struct signing_keys *keys;
     char *resource_metadata_url;
+    struct jwt_cache *token_cache; /* verified tokens (owned; made with the keys) */
 } mcp_app;
 
 typedef struct mcp_call {
@@ -45,8 +47,9 @@ typedef struct mcp_call {
 mcp_app *mcp_app_new(const config *cfg);
 void mcp_app_free(mcp_app *app);
 /* auth = oauth: hands the verification keys (oauth/signing_keys.h,
- * signing_keys_load_config) to the app, which frees them. Without keys every
- * /mcp request is refused with 401. */
+ * signing_keys_load_config) to the app, which frees them, and starts a fresh
+ * cache of verified tokens. Without keys every /mcp request is refused with
+ * 401. */
 void mcp_app_set_keys(mcp_app *app, struct signing_keys *keys);
 
 /* True for the protocol versions this server speaks. */

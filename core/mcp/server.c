@@ -12,6 +12,7 @@
 #include "../base/version.h"
 
 #include "../../oauth/discovery.h"
+#include "../../oauth/jwt.h"
 #include "../../oauth/signing_keys.h"
 
 #include <stdlib.h>
@@ -47,6 +48,9 @@ void mcp_app_set_keys(mcp_app *app, struct signing_keys *keys)
 {
     signing_keys_free(app->keys);
     app->keys = keys;
+    /* What the old keys verified is no longer vouched for. */
+    jwt_cache_free(app->token_cache);
+    app->token_cache = keys ? jwt_cache_new(JWT_CACHE_DEFAULT_ENTRIES) : NULL;
 }
 
 void mcp_app_free(mcp_app *app)
@@ -56,6 +60,7 @@ void mcp_app_free(mcp_app *app)
     catalog_free(app->cat);
     redis_store_free(app->redis);
     signing_keys_free(app->keys);
+    jwt_cache_free(app->token_cache);
     free(app->resource_metadata_url);
     free(app);
 }

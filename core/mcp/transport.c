@@ -112,6 +112,7 @@ static bool authenticate(mcp_app *app, http_request *req, http_response *resp, u
             .issuer = cfg->oauth.issuer,
             .audience = cfg->mcp_url,
             .leeway_seconds = cfg->oauth.clock_leeway_seconds,
+            .cache = app->token_cache,
         };
         st = bearer_authenticate(http_header(req, "Authorization"), &v, wall_ms() / 1000, &who,
                                  &why, err, sizeof err);

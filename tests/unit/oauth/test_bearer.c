@@ -22,7 +22,7 @@
 #define NOW 1700000000LL
 
 static signing_keys *keys;
-static jwt_verifier V = {NULL, ISS, AUD, 60};
+static jwt_verifier V = {.issuer = ISS, .audience = AUD, .leeway_seconds = 60};
 static char err[512];
 
 static int setup(void **state)
@@ -167,7 +167,7 @@ static void test_authenticate(void **state)
     /* No keys at all: every token is refused. */
     t = mint("alice", "c", "query", NOW);
     snprintf(header, sizeof header, "Bearer %s", t);
-    jwt_verifier nokeys = {NULL, ISS, AUD, 60};
+    jwt_verifier nokeys = {.issuer = ISS, .audience = AUD, .leeway_seconds = 60};
     assert_int_equal(bearer_authenticate(header, &nokeys, NOW, &p, &why, err, sizeof err),
                      BEARER_INVALID);
     assert_int_equal(why, JWT_ERR_KID);

@@ -29,7 +29,7 @@
 static signing_keys *keys;  /* k1 (active), k2 */
 static signing_keys *other; /* another issuer's key, also called k1 */
 static char *k1_pem;
-static jwt_verifier V = {NULL, ISS, AUD, 60};
+static jwt_verifier V = {.issuer = ISS, .audience = AUD, .leeway_seconds = 60};
 static char err[1024];
 
 static int setup(void **state)
@@ -690,6 +690,64 @@ static void test_claim_rules(void **state)
     }
 }
 
+static void test_cache(void **state)
+{
+    (void)state;
+    jwt_cache *cache = jwt_cache_new(4);
+    jwt_verifier cv = V;
+    cv.cache = cache;
+    jwt_issue_params p = {ISS, "alice", AUD, "cli", "query", NOW, 600, NULL};
+    char *t = jwt_issue(keys, &p, NULL, err, sizeof err);
+    jwt_claims c;
+    assert_int_equal(jwt_verify(&cv, t, strlen(t), NOW, &c, err, sizeof err), JWT_OK);
+    jwt_claims_free(&c);
+    assert_int_equal(jwt_cache_size(cache), 1);
+    assert_int_equal(jwt_cache_hits(cache), 0);
+    /* The same token from another buffer is a hit, with the same claims. */
+    char *copy = xstrdup(t);
+    assert_int_equal(jwt_verify(&cv, copy, strlen(copy), NOW + 1, &c, err, sizeof err), JWT_OK);
+    assert_int_equal(jwt_cache_hits(cache), 1);
+    assert_string_equal(c.sub, "alice");
+    assert_string_equal(c.client_id, "cli");
+    assert_string_equal(c.scope, "query");
+    assert_string_equal(c.kid, "k1");
+    assert_int_equal(c.exp, NOW + 600);
+    jwt_claims_free(&c);
+    /* Time still counts on a hit. */
+    assert_int_equal(jwt_verify(&cv, copy, strlen(copy), NOW + 660, &c, err, sizeof err),
+                     JWT_ERR_EXPIRED);
+    assert_null(c.sub);
+    assert_int_equal(jwt_verify(&cv, copy, strlen(copy), NOW - 61, &c, err, sizeof err),
+                     JWT_ERR_NOT_YET_VALID);
+    assert_int_equal(jwt_cache_hits(cache), 1);
+    /* A tampered copy is another token: fully checked, and refused. */
+    char *sig = strrchr(copy, '.') + 5;
+    *sig = *sig == 'A' ? 'B' : 'A';
+    assert_int_equal(jwt_verify(&cv, copy, strlen(copy), NOW, &c, err, sizeof err),
+                     JWT_ERR_SIGNATURE);
+    /* Refusals are not remembered; a prefix of a cached token is no hit. */
+    assert_int_equal(jwt_verify(&cv, t, strlen(t) - 1, NOW, &c, err, sizeof err),
+                     JWT_ERR_MALFORMED);
+    assert_int_equal(jwt_cache_size(cache), 1);
+    /* Bounded: many tokens never hold more than the entries. */
+    for (int i = 0; i < 10; i++) {
+        char *u = jwt_issue(keys, &p, NULL, err, sizeof err);
+        assert_int_equal(jwt_verify(&cv, u, strlen(u), NOW, &c, err, sizeof err), JWT_OK);
+        jwt_claims_free(&c);
+        free(u);
+    }
+    assert_int_equal(jwt_cache_size(cache), 4);
+    free(copy);
+    free(t);
+    jwt_cache_free(cache);
+    jwt_cache_free(NULL);
+    jwt_cache *one = jwt_cache_new(0);
+    assert_int_equal(jwt_cache_size(one), 0);
+    jwt_cache_free(one);
+    assert_int_equal(jwt_cache_size(NULL), 0);
+    assert_int_equal(jwt_cache_hits(NULL), 0);
+}
+
 static void test_status_codes(void **state)
 {
     (void)state;
@@ -718,6 +776,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_members),
         cmocka_unit_test(test_header_rules),
         cmocka_unit_test(test_claim_rules),
+        cmocka_unit_test(test_cache),
         cmocka_unit_test(test_status_codes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -80,7 +80,7 @@ static int teardown(void **state)
     (void)state;
     tools_reset();
     catalog_free(A.cat);
-    signing_keys_free(A.keys);
+    mcp_app_set_keys(&A, NULL); /* frees the keys and the token cache */
     free(A.resource_metadata_url);
     config_free(&C);
     fake_http_stop(F);
@@ -322,7 +322,9 @@ static void test_scopes(void **state)
     forbidden(none, "run_sql", "query", "query");
     forbidden(none, "list_tables", "schemas:read", "schemas:read");
 
-    /* Allowed: runs, and the principal is in the access log fields. */
+    /* Allowed: runs, and the principal is in the access log fields. The
+     * same token again is answered from the worker's cache. */
+    size_t hits = jwt_cache_hits(A.token_cache);
     outcome o;
     post_bearer(&o, query, CALL("run_sql"));
     assert_int_equal(o.resp.status, 200);
@@ -330,6 +332,7 @@ static void test_scopes(void **state)
     assert_string_equal(o.principal, "svc");
     assert_string_equal(o.detail, "rpc=tools/call tool=run_sql");
     done(&o);
+    assert_true(jwt_cache_hits(A.token_cache) > hits);
     post_bearer(&o, read, PING);
     assert_int_equal(o.resp.status, 200);
     assert_string_equal(o.principal, "bob,client=inspector");
