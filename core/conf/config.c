@@ -10,6 +10,9 @@
 #include "../base/suggest.h"
 #include "ini.h"
 
+#include "../../oauth/password.h"
+#include "../../oauth/scope.h"
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -825,6 +828,43 @@ static bool p_cursor_secret_file(ctx *c, const ini_kv *kv, const key_desc *d, vo
     return ok;
 }
 
+/* ---- [user NAME]: people who sign in ------------------------------------- */
+
+/* A user name shows in tokens (sub), logs and pages: keep it plain. */
+static bool check_user_name(const char *v)
+{
+    size_t n = strlen(v);
+    return n >= 1 && n <= CONFIG_USER_NAME_MAX && all_chars(v, "._@+-");
+}
+
+/* scopes = a subset of the known scopes, kept in canonical order. */
+static bool p_user_scopes(ctx *c, const ini_kv *kv, const key_desc *d, void *base)
+{
+    static const char *const known[] = {SCOPE_NAME_QUERY, SCOPE_NAME_SCHEMAS_READ};
+    scope_list l;
+    char why[256];
+    if (!scope_parse(kv->value, &l, why, sizeof why))
+        return cfail(c, kv->line, kv->key, "%s (scopes are separated by single spaces)", why);
+    for (size_t i = 0; i < l.n; i++) {
+        if (scope_bit(l.items[i]))
+            continue;
+        const char *near = suggest_nearest(l.items[i], known, 2);
+        bool r = near ? cfail(c, kv->line, kv->key,
+                              "'%.*s' is not a scope of this server (did you mean '%s'?)",
+                              MAX_SHOWN_VALUE, l.items[i], near)
+                      : cfail(c, kv->line, kv->key,
+                              "'%.*s' is not a scope of this server (known: " SCOPES_SUPPORTED ")",
+                              MAX_SHOWN_VALUE, l.items[i]);
+        scope_list_free(&l);
+        return r;
+    }
+    char names[SCOPE_BITS_STR_MAX];
+    scope_bits_format(scope_bits(&l), names);
+    scope_list_free(&l);
+    set_str(field_str(base, d), xstrdup(names), false);
+    return true;
+}
+
 /* ---- key tables ----------------------------------------------------------- */
 
 #define K(name, parser, type, field, lo, hi, check, secret)                                        \
@@ -914,8 +954,22 @@ static const key_desc oauth_keys[] = {
       false),
     K("registered_client_ttl_days", p_int, oauth_conf, registered_client_ttl_days, 1, 3650, NULL,
       false),
+    K("login_session_ttl_seconds", p_int, oauth_conf, login_session_ttl_seconds, 60, 31536000, NULL,
+      false),
+    K("login_max_attempts_per_user", p_int, oauth_conf, login_max_attempts_per_user, 1, 1000000,
+      NULL, false),
+    K("login_max_attempts_per_ip", p_int, oauth_conf, login_max_attempts_per_ip, 1, 1000000, NULL,
+      false),
+    K("login_window_seconds", p_int, oauth_conf, login_window_seconds, 1, 86400, NULL, false),
     K("trust_remote_user", p_bool, oauth_conf, trust_remote_user, 0, 0, NULL, false),
     K("cimd_allow_loopback", p_bool, oauth_conf, cimd_allow_loopback, 0, 0, NULL, false),
+    {NULL, NULL, 0, 0, 0, NULL, false},
+};
+
+static const key_desc user_keys[] = {
+    K("password_hash", p_str, user_conf, password_hash, 0, 0, password_hash_check, true),
+    K("scopes", p_user_scopes, user_conf, scopes, 0, 0, NULL, false),
+    K("disabled", p_bool, user_conf, disabled, 0, 0, NULL, false),
     {NULL, NULL, 0, 0, 0, NULL, false},
 };
 
@@ -1066,6 +1120,42 @@ static bool close_signing_key(ctx *c, void *base)
     return true;
 }
 
+static void *open_user(ctx *c)
+{
+    const char *name = c->sec->name;
+    if (!check_user_name(name)) {
+        cfail(c, c->sec->line, NULL,
+              "'%.*s' is not a valid user name (1 to %d letters, digits, '.', '_', '@', '+' or "
+              "'-')",
+              MAX_SHOWN_VALUE, name, CONFIG_USER_NAME_MAX);
+        return NULL;
+    }
+    oauth_conf *o = &c->cfg->oauth;
+    for (size_t i = 0; i < o->nusers; i++) {
+        if (!strcasecmp(o->users[i].name, name)) {
+            cfail(c, c->sec->line, NULL,
+                  "user '%s' differs from user '%s' only in letter case; user names must differ "
+                  "by more than case",
+                  name, o->users[i].name);
+            return NULL;
+        }
+    }
+    o->users = xreallocarray(o->users, o->nusers + 1, sizeof *o->users);
+    user_conf *u = &o->users[o->nusers++];
+    memset(u, 0, sizeof *u);
+    u->name = xstrdup(name);
+    return u;
+}
+
+static bool close_user(ctx *c, void *base)
+{
+    user_conf *u = base;
+    (void)c;
+    if (!u->scopes)
+        u->scopes = xstrdup(SCOPES_SUPPORTED);
+    return true;
+}
+
 static bool close_schema(ctx *c, void *base)
 {
     schema_conf *s = base;
@@ -1108,6 +1198,7 @@ static const section_desc sections[] = {
     {"sql", SEC_SINGLE, sql_keys, open_sql, close_sql},
     {"oauth", SEC_SINGLE, oauth_keys, open_oauth, NULL},
     {"signing_key", SEC_NAMED, signing_key_keys, open_signing_key, close_signing_key},
+    {"user", SEC_NAMED, user_keys, open_user, close_user},
     {"schema", SEC_NAMED, schema_keys, open_schema, close_schema},
 };
 #define NSECTIONS (sizeof sections / sizeof sections[0])
@@ -1370,6 +1461,35 @@ static bool check_oauth(ctx *c, const ini_file *f)
     return true;
 }
 
+/* What [user] sections and the sign-in keys of [oauth] need of each other
+ * (the sections may come in any order). */
+static bool check_users(ctx *c, const ini_file *f)
+{
+    oauth_conf *o = &c->cfg->oauth;
+    for (size_t i = 0; i < o->nusers; i++) {
+        const user_conf *u = &o->users[i];
+        if (u->password_hash || o->trust_remote_user)
+            continue;
+        c->sec = find_section(f, "user", u->name);
+        return cfail(c, c->sec ? c->sec->line : 0, "password_hash",
+                     "missing (required unless [oauth] trust_remote_user = true): the scrypt hash "
+                     "of the user's password, as ddbsql-admin writes it "
+                     "($scrypt$ln=..,r=..,p=..$salt$hash)");
+    }
+    const ini_section *osec = find_section(f, "oauth", NULL);
+    const ini_kv *kv = osec ? find_kv(osec, "login_session_ttl_seconds") : NULL;
+    long long cap = (long long)o->session_lifetime_hours * 3600;
+    if (o->login_session_ttl_seconds > cap) {
+        c->sec = osec;
+        return cfail(c, kv ? kv->line : 0,
+                     kv ? "login_session_ttl_seconds" : "session_lifetime_hours",
+                     "login_session_ttl_seconds (%d) is longer than session_lifetime_hours (%d h "
+                     "= %lld s); a browser sign-in cannot outlive the session it starts",
+                     o->login_session_ttl_seconds, o->session_lifetime_hours, cap);
+    }
+    return true;
+}
+
 /* ---- public API ----------------------------------------------------------- */
 
 const char *config_path(void)
@@ -1411,6 +1531,10 @@ static void set_defaults(config *cfg, const char *path)
     cfg->oauth.session_lifetime_hours = 12;
     cfg->oauth.refresh_token_ttl_seconds = 43200;
     cfg->oauth.registered_client_ttl_days = 30;
+    cfg->oauth.login_session_ttl_seconds = 3600;
+    cfg->oauth.login_max_attempts_per_user = 10;
+    cfg->oauth.login_max_attempts_per_ip = 50;
+    cfg->oauth.login_window_seconds = 900;
 }
 
 bool config_load(const char *path, config *out, char *err, size_t errlen)
@@ -1429,7 +1553,8 @@ bool config_load(const char *path, config *out, char *err, size_t errlen)
     bool ok = true;
     for (size_t i = 0; i < f.nsections && ok; i++)
         ok = validate_section(&c, &f.sections[i]);
-    ok = ok && check_global(&c, &f) && check_schemas(&c, &f) && check_oauth(&c, &f);
+    ok = ok && check_global(&c, &f) && check_schemas(&c, &f) && check_oauth(&c, &f) &&
+         check_users(&c, &f);
     ini_free(&f);
     if (!ok) {
         config_free(&cfg);
@@ -1479,6 +1604,12 @@ void config_free(config *c)
         free(c->oauth.keys[i].path);
     }
     free(c->oauth.keys);
+    for (size_t i = 0; i < c->oauth.nusers; i++) {
+        free(c->oauth.users[i].name);
+        secure_free_str(c->oauth.users[i].password_hash);
+        free(c->oauth.users[i].scopes);
+    }
+    free(c->oauth.users);
     memset(c, 0, sizeof *c);
 }
 

@@ -93,6 +93,16 @@ typedef struct sql_conf {
     char *cursor_secret_file; /* as configured, or NULL */
 } sql_conf;
 
+/* [user NAME]: a person who may sign in on the /authorize pages
+ * (oauth/users.h). */
+#define CONFIG_USER_NAME_MAX 64 /* bytes of a user name */
+typedef struct user_conf {
+    char *name;          /* the section name: 1..CONFIG_USER_NAME_MAX of [A-Za-z0-9._@+-] */
+    char *password_hash; /* scrypt PHC string (oauth/password.h); NULL: REMOTE_USER only */
+    char *scopes;        /* scopes the user may grant, space-separated, canonical order */
+    bool disabled;       /* may not sign in */
+} user_conf;
+
 /* [signing_key KID]: one EC P-256 private key file (PEM). Every key
  * verifies access tokens; the active one signs new tokens. */
 #define CONFIG_KID_MAX 64 /* bytes of a key id */
@@ -115,6 +125,14 @@ typedef struct oauth_conf {
     signing_key_conf *keys;
     size_t nkeys;
     signing_key_conf *active_key; /* into keys; NULL when there is none */
+
+    /* Sign-in on /authorize (oauth/users.h, login_session.h, rate_limit.h). */
+    int login_session_ttl_seconds;   /* a browser stays signed in this long */
+    int login_max_attempts_per_user; /* sign-in attempts per user name per window */
+    int login_max_attempts_per_ip;   /* sign-in attempts per client address per window */
+    int login_window_seconds;        /* the window of those two limits */
+    user_conf *users;                /* [user NAME] sections */
+    size_t nusers;
 } oauth_conf;
 
 typedef struct config {
