@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static test_redis srv;
+static test_redis *srv;
 static redis_store *store;
 static char err[512];
 
@@ -28,8 +28,8 @@ static char err[512];
 static int group_setup(void **state)
 {
     (void)state;
-    test_redis_start(&srv);
-    redis_conf rc = test_redis_conf(&srv);
+    srv = test_redis_start();
+    redis_conf rc = test_redis_conf(srv);
     store = redis_store_new(&rc);
     return 0;
 }
@@ -38,14 +38,21 @@ static int group_teardown(void **state)
 {
     (void)state;
     redis_store_free(store);
-    test_redis_stop(&srv);
+    test_redis_stop(srv);
     return 0;
 }
 
+/* Each test starts from an empty Redis. */
 static int each_setup(void **state)
 {
     (void)state;
-    test_redis_flush(&srv);
+    struct timeval tv = {1, 0};
+    redisContext *c = redisConnectWithTimeout("127.0.0.1", test_redis_port(srv), tv);
+    assert_non_null(c);
+    redisReply *r = redisCommand(c, "FLUSHALL");
+    assert_non_null(r);
+    freeReplyObject(r);
+    redisFree(c);
     return 0;
 }
 
@@ -53,7 +60,7 @@ static int each_setup(void **state)
 static redisReply *raw(const char *fmt, ...)
 {
     struct timeval tv = {1, 0};
-    redisContext *c = redisConnectWithTimeout("127.0.0.1", srv.port, tv);
+    redisContext *c = redisConnectWithTimeout("127.0.0.1", test_redis_port(srv), tv);
     assert_non_null(c);
     assert_int_equal(c->err, 0);
     va_list ap;
@@ -340,7 +347,7 @@ static void test_redis_down_and_back(void **state)
     char id[LOGIN_ID_LEN + 1];
     login_session s, got;
     create_ok("alice", LOGIN_METHOD_PASSWORD, 3600, id, &s);
-    test_redis_stop(&srv);
+    test_redis_pause(srv);
     char id2[LOGIN_ID_LEN + 1];
     login_session s2;
     assert_int_equal(login_session_create(store, "alice", LOGIN_METHOD_PASSWORD, 60, NOW, id2, &s2,
@@ -358,7 +365,7 @@ static void test_redis_down_and_back(void **state)
     assert_int_equal(login_session_lookup(store, "bad", NOW, &got, err, sizeof err), LOGIN_NONE);
     /* Back (empty, as after a restart without persistence): the same
      * store recovers by itself. */
-    test_redis_restart(&srv);
+    test_redis_resume(srv);
     assert_int_equal(login_session_lookup(store, id, NOW, &got, err, sizeof err), LOGIN_NONE);
     create_ok("alice", LOGIN_METHOD_PASSWORD, 60, id2, &s2);
     assert_int_equal(login_session_lookup(store, id2, NOW, &got, err, sizeof err), LOGIN_OK);

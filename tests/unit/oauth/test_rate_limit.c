@@ -16,15 +16,15 @@
 #include <stdio.h>
 #include <string.h>
 
-static test_redis srv;
+static test_redis *srv;
 static redis_store *store;
 static char err[512];
 
 static int group_setup(void **state)
 {
     (void)state;
-    test_redis_start(&srv);
-    redis_conf rc = test_redis_conf(&srv);
+    srv = test_redis_start();
+    redis_conf rc = test_redis_conf(srv);
     store = redis_store_new(&rc);
     return 0;
 }
@@ -33,14 +33,21 @@ static int group_teardown(void **state)
 {
     (void)state;
     redis_store_free(store);
-    test_redis_stop(&srv);
+    test_redis_stop(srv);
     return 0;
 }
 
+/* Each test starts from an empty Redis. */
 static int each_setup(void **state)
 {
     (void)state;
-    test_redis_flush(&srv);
+    struct timeval tv = {1, 0};
+    redisContext *c = redisConnectWithTimeout("127.0.0.1", test_redis_port(srv), tv);
+    assert_non_null(c);
+    redisReply *r = redisCommand(c, "FLUSHALL");
+    assert_non_null(r);
+    freeReplyObject(r);
+    redisFree(c);
     return 0;
 }
 
@@ -54,7 +61,7 @@ static rate_status attempt(const rate_limit_conf *c, const char *user, const cha
 static void end_windows(void)
 {
     struct timeval tv = {1, 0};
-    redisContext *rc = redisConnectWithTimeout("127.0.0.1", srv.port, tv);
+    redisContext *rc = redisConnectWithTimeout("127.0.0.1", test_redis_port(srv), tv);
     assert_non_null(rc);
     redisReply *keys = redisCommand(rc, "KEYS test:rl:*");
     assert_non_null(keys);
@@ -69,7 +76,7 @@ static void end_windows(void)
 static size_t nkeys(void)
 {
     struct timeval tv = {1, 0};
-    redisContext *rc = redisConnectWithTimeout("127.0.0.1", srv.port, tv);
+    redisContext *rc = redisConnectWithTimeout("127.0.0.1", test_redis_port(srv), tv);
     assert_non_null(rc);
     redisReply *keys = redisCommand(rc, "KEYS *");
     size_t n = keys->elements;
@@ -200,7 +207,7 @@ static void test_redis_down(void **state)
     (void)state;
     rate_limit_conf c = {3, 3, 60};
     assert_int_equal(attempt(&c, "alice", "10.0.0.1", NULL, NULL), RATE_OK);
-    test_redis_stop(&srv);
+    test_redis_pause(srv);
     int left = 7;
     err[0] = '\0';
     assert_int_equal(attempt(&c, "alice", "10.0.0.1", &left, NULL), RATE_STORE_ERROR);
@@ -208,7 +215,7 @@ static void test_redis_down(void **state)
     assert_non_null(strstr(err, "Redis"));
     assert_int_equal(rate_limit_login_success(store, &c, "alice", "10.0.0.1", err, sizeof err),
                      RATE_STORE_ERROR);
-    test_redis_restart(&srv);
+    test_redis_resume(srv);
     assert_int_equal(attempt(&c, "alice", "10.0.0.1", NULL, NULL), RATE_OK);
 }
 
