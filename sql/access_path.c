@@ -108,6 +108,54 @@ static double count_of(json_object *obj, double dflt)
     return n > 0 ? (double)n : 1.0;
 }
 
+static bool has_count(json_object *obj)
+{
+    json_object *v = jget(obj, "item_count");
+    return v && json_object_is_type(v, json_type_int) && json_object_get_int64(v) > 0;
+}
+
+/* Sampled items that have attr (top level). */
+static int64_t present_of(json_object *columns, const char *attr)
+{
+    for (size_t i = 0; attr && columns && i < json_object_array_length(columns); i++) {
+        json_object *col = json_object_array_get_idx(columns, i);
+        const char *n = jget_str(col, "name");
+        if (n && strcmp(n, attr) == 0)
+            return jget_int(col, "present_count", 0);
+    }
+    return 0;
+}
+
+/* DynamoDB refreshes ItemCount about every six hours, so a table written
+ * since reports 0 (or too few). Without a positive count, the sample stands
+ * in: items_sampled is a lower bound (the exact count when the sample read
+ * the whole table), and an index holds the share of sampled items that
+ * carry its key attributes. */
+static void counts_from_sample(json_object *d, json_object *ixs, tinfo *t)
+{
+    if (t->sampled <= 0)
+        return;
+    if (!has_count(d))
+        t->t.items = (double)t->sampled;
+    size_t k = 0;
+    for (size_t i = 0; ixs && i < json_object_array_length(ixs) && k < (size_t)t->nix; i++) {
+        json_object *o = json_object_array_get_idx(ixs, i);
+        const char *name = jget_str(o, "name");
+        if (!name || strcmp(name, t->ix[k].name) != 0)
+            continue;
+        ixinfo *ix = &t->ix[k++];
+        if (has_count(o))
+            continue;
+        int64_t have = present_of(t->columns, ix->pk);
+        if (ix->sk) {
+            int64_t s2 = present_of(t->columns, ix->sk);
+            have = s2 < have ? s2 : have;
+        }
+        double items = t->t.items * (double)have / (double)t->sampled;
+        ix->items = items < 1.0 ? 1.0 : items;
+    }
+}
+
 static bool parse_index(json_object *o, size_t i, ixinfo *ix, double table_items, char *err,
                         size_t errlen)
 {
@@ -206,6 +254,7 @@ static bool parse_desc(json_object *d, tinfo *t, char *err, size_t errlen)
                         AP_MAX_INDEXES);
         t->ix[t->nix++] = ix;
     }
+    counts_from_sample(d, ixs, t);
     return true;
 }
 

@@ -1307,6 +1307,50 @@ static void test_malformed_descriptions(void **state)
     fx_free(&f);
 }
 
+/* ItemCount lags by hours (0 for a table loaded since): the sample's count
+ * stands in, and an index holds the share of sampled items with its keys. */
+static void test_counts_from_sample(void **state)
+{
+    (void)state;
+    static const char *FRESH =
+        "{'table_name':'orders','item_count':0,"
+        "'key_schema':{'partition_key':{'name':'customer_id','type':'S'},"
+        "'sort_key':{'name':'order_id','type':'S'}},"
+        "'indexes':[{'name':'PRIMARY','type':'PRIMARY','hashKey':'customer_id','hashKeyType':'S',"
+        "'sortKey':'order_id','sortKeyType':'S','projection':{'type':'ALL'}},"
+        "{'name':'by_date','type':'LSI','hashKey':'customer_id','hashKeyType':'S',"
+        "'sortKey':'order_date','sortKeyType':'S','projection':{'type':'ALL'},'item_count':0,"
+        "'sparse':false},"
+        "{'name':'by_coupon','type':'GSI','hashKey':'coupon','hashKeyType':'S',"
+        "'projection':{'type':'ALL'},'item_count':0,'sparse':true,'status':'ACTIVE'}],"
+        "'columns':[{'name':'customer_id','present_count':1600},{'name':'order_id',"
+        "'present_count':1600},{'name':'order_date','present_count':1600},{'name':'coupon',"
+        "'present_count':400}],'sample':{'items_sampled':1600,'whole_table':true}}";
+    fx f;
+    /* The table: 1600 items, 40 per partition key (sqrt); a Scan reads them all. */
+    fx_init(&f, FRESH, "customer_id,order_id");
+    fx_choose(&f);
+    assert_int_equal(f.out.spec.kind, ACC_SCAN);
+    assert_true(f.out.est_items == 1600.0);
+    fx_free(&f);
+    /* A range on order_date: the LSI (40 / 4 = 10 items) beats the table's 40. */
+    fx_init(&f, FRESH, "customer_id,order_date");
+    fx_add(&f, eq(0, "'c1'"));
+    fx_add(&f, cmp(SQL_OP_GE, 1, "'2025'"));
+    fx_choose(&f);
+    assert_int_equal(f.out.spec.kind, ACC_QUERY);
+    assert_string_equal(f.out.spec.index, "by_date");
+    assert_true(f.out.est_items == 10.0);
+    fx_free(&f);
+    /* The GSI holds the 400 sampled items with a coupon: sqrt(400) = 20. */
+    fx_init(&f, FRESH, "coupon,order_id");
+    fx_add(&f, eq(0, "'WELCOME'"));
+    fx_choose(&f);
+    assert_string_equal(f.out.spec.index, "by_coupon");
+    assert_true(f.out.est_items == 20.0);
+    fx_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1334,6 +1378,7 @@ int main(void)
         cmocka_unit_test(test_lsi_sparse_falls_back_to_table),
         cmocka_unit_test(test_filters),
         cmocka_unit_test(test_malformed_descriptions),
+        cmocka_unit_test(test_counts_from_sample),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
