@@ -328,6 +328,8 @@ static void lj_explain(const op_t *op, buf_t *out, int indent)
         buf_puts(&line, ", residual");
     explain_line(out, indent, "%s", buf_cstr(&line));
     buf_free(&line);
+    if (j->r.note)
+        explain_line(out, indent + 1, "why: %s", j->r.note);
     op_explain(j->left, out, indent + 1);
 }
 

@@ -46,6 +46,7 @@ void ddb_read_spec_clear(ddb_read_spec *s)
         ddb_path_free(&s->slot_paths[i]);
     free(s->slot_paths);
     json_object_put(s->start_key);
+    free(s->note);
     memset(s, 0, sizeof *s);
 }
 
@@ -372,10 +373,57 @@ static const char *kind_name(acc_kind k)
     return "?";
 }
 
-/* The request of the first call, when the key values are known before the
- * query runs (they do not read an outer row). */
+/* What e needs that only the running query has: 1 an enclosing query's
+ * row, 2 a subquery's value (which EXPLAIN must not run), 0 nothing. */
+static int known_at_run(const bexpr *e)
+{
+    if (!e)
+        return 0;
+    if (e->sub)
+        return 2;
+    int k = e->kind == BX_OUTER;
+    for (size_t i = 0; i < e->nargs && k < 2; i++) {
+        int a = known_at_run(e->args[i]);
+        k = a > k ? a : k;
+    }
+    return k;
+}
+
+static int spec_known_at_run(const ddb_read_spec *s)
+{
+    const bexpr *one[4] = {s->pk_value, s->sk_value, s->sk_lo, s->sk_hi};
+    int k = 0;
+    for (int i = 0; i < 4; i++) {
+        int a = known_at_run(one[i]);
+        k = a > k ? a : k;
+    }
+    for (int i = 0; i < s->nkeys; i++) {
+        int a = known_at_run(s->batch_pk[i]), b = s->batch_sk ? known_at_run(s->batch_sk[i]) : 0;
+        k = a > k ? a : k;
+        k = b > k ? b : k;
+    }
+    for (int i = 0; i < s->nfilters; i++) {
+        int a = known_at_run(s->filters[i]);
+        k = a > k ? a : k;
+    }
+    return k;
+}
+
+/* The request of the first call, when its values are known before the
+ * query runs. EXPLAIN never calls DynamoDB, so a value that needs a
+ * subquery is not computed here. */
 static void explain_request(const read_op *r, buf_t *out, int indent)
 {
+    int later = spec_known_at_run(&r->s);
+    if (later == 2) {
+        explain_line(out, indent,
+                     "request: built when the query runs (a value comes from a subquery)");
+        return;
+    }
+    if (later == 1) {
+        explain_line(out, indent, "request: built per outer row");
+        return;
+    }
     exec_ctx scratch;
     exec_ctx_init(&scratch, NULL, 0);
     read_plan p;
@@ -418,6 +466,8 @@ static void read_explain(const op_t *op, buf_t *out, int indent)
         buf_puts(&line, ", then BatchGetItem by key");
     explain_line(out, indent, "%s", buf_cstr(&line));
     buf_free(&line);
+    if (s->note)
+        explain_line(out, indent + 1, "why: %s", s->note);
     explain_request(r, out, indent + 1);
 }
 

@@ -91,9 +91,12 @@ typedef struct ddb_read_spec {
     bool fetch_by_key;
     /* Resume a Query/Scan after this key (a cursor); NULL to start. */
     json_object *start_key;
+    /* For EXPLAIN: why this access was chosen and what it is expected to
+       read (the planner's access_choice.reason); NULL for none. */
+    char *note;
 } ddb_read_spec;
 
-/* Frees everything a spec owns (strings, bexprs, paths, start_key). */
+/* Frees everything a spec owns (strings, bexprs, paths, start_key, note). */
 void ddb_read_spec_clear(ddb_read_spec *s);
 
 /* The operator reading spec (takes ownership of its contents; the struct
