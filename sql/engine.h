@@ -59,19 +59,29 @@ typedef struct sql_result {
     sql_error err;           /* position and message */
     char hint[512];          /* how to fix it ("" when none) */
 
-    sql_column *columns; /* SELECT * expanded: key attributes first, then every other
-                            attribute seen in the returned rows, by name */
+    /* SELECT * and t.* are expanded per page: the table's key attributes
+       (partition key, sort key) first, then every other attribute seen in
+       this page's rows, sorted by name bytewise, so an attribute always
+       sorts to the same place. An attribute that more than one star of
+       the select produces is named alias.attr (alias.attr_2, ... when the
+       same alias repeats); other names are kept, duplicates included. */
+    sql_column *columns;
     int ncols;
     value_t *rows; /* nrows * ncols, row-major */
     int64_t nrows;
     bool truncated; /* more rows exist */
     /* For the next page when truncated: rows of the whole result already
-       returned (skip), and for a streaming plan the key to resume from. */
+       returned (skip), and for a streaming plan (one Query or Scan under
+       filters and projections) the key of the item behind the last row,
+       to resume that read from; the cursor carries both, so a plan that
+       can no longer resume re-executes and skips. */
     int64_t next_skip;
     json_object *next_start_key; /* owned; NULL when the plan must re-execute */
 
-    char *plan;   /* the EXPLAIN text (always set once planning succeeded) */
-    bool explain; /* the statement was EXPLAIN: rows hold the plan lines */
+    char *plan;   /* the EXPLAIN text (always set once planning succeeded; building it
+                     never calls DynamoDB) */
+    bool explain; /* the statement was EXPLAIN: one column "plan", a row per line (none in
+                     SQL_MODE_PLAN, where only plan is set) */
     exec_stats stats;
     int64_t elapsed_ms;
     size_t mem_peak;

@@ -121,6 +121,12 @@ typedef struct binder {
     bool failed;
     const plan_opts *opts;
     sql_plan *plan;
+    /* Planning (plan_query, plan_table): the statement's query, whether
+       its select may stream to a cursor, and the ORDER BY/LIMIT hint for
+       the read of the select being planned. */
+    bquery *top;
+    bool stream;
+    struct read_hint *rhint;
 } binder;
 
 static bool fail(binder *b, const sql_pos *pos, const char *hint, const char *fmt, ...)
@@ -1519,6 +1525,164 @@ typedef struct pred_set {
     int n;
 } pred_set;
 
+/* What the query above wants from the read of one select's single table:
+ * rows in ORDER BY order (order_slot: the table slot of the first key,
+ * -1 for none) and how many (need; -1: all of them). The read answers
+ * with order_done (its rows come in that order: no sort is needed). stream:
+ * this is the plan's only read and nothing above it blocks, so a cursor may
+ * resume it. */
+typedef struct read_hint {
+    const bsel *sel;
+    int order_slot;
+    bool order_desc;
+    int norder;
+    int64_t need;
+    bool stream;
+    bool order_done;
+} read_hint;
+
+#define PLAN_MAX_CONJ   256
+#define PLAN_PAGE_LIMIT 10000
+/* Rows expected from a derived table or a subquery: unknown, so a lookup
+   join is never chosen on their account. */
+#define PLAN_UNKNOWN_ROWS 1e9
+
+/* The conjuncts of ps that read only table r, cloned into r's own slots
+ * (marked used when take). */
+static int table_conjuncts(pred_set *ps, const brel *r, bexpr **out, int max, bool take)
+{
+    int n = 0;
+    for (int i = 0; i < ps->n && n < max; i++) {
+        if (!bexpr_uses_only(ps->v[i], r->offset, r->offset + r->width))
+            continue;
+        bexpr *c = bexpr_clone(ps->v[i]);
+        bexpr_shift_slots(c, -r->offset);
+        out[n++] = c;
+        if (take)
+            ps->used[i] = true;
+    }
+    return n;
+}
+
+static void free_all(bexpr **v, int n)
+{
+    for (int i = 0; i < n; i++)
+        bexpr_free(v[i]);
+}
+
+/* access_choose for table r under conjuncts conj (r's slots) and hint h
+ * (may be NULL). False with the error set. */
+static bool choose_access(binder *b, brel *r, bexpr **conj, int n, const read_hint *h,
+                          access_choice *ch, access_input *used_in)
+{
+    access_input in = {
+        .desc = r->desc,
+        .client = r->client,
+        .label = r->label,
+        .conj = conj,
+        .nconj = n,
+        .slot_paths = r->paths,
+        .nslots = r->npaths,
+        .order_slot = h ? h->order_slot : -1,
+        .order_desc = h && h->order_desc,
+        .limit_hint = h ? h->need : -1,
+        .max_segments = b->opts->max_segments > 0 ? b->opts->max_segments : 1,
+    };
+    char err[256];
+    if (!access_choose(&in, ch, err, sizeof err))
+        return fail(b, &r->pos, NULL, "%s", err);
+    ch->spec.note = xstrdup(ch->reason);
+    if (used_in)
+        *used_in = in;
+    return true;
+}
+
+/* Items read by table r under conj plus extra (both in r's slots, not
+ * consumed), or -1 on error. */
+static double peek_items(binder *b, brel *r, pred_set *ps, bexpr **extra, int nextra,
+                         access_choice *keep)
+{
+    bexpr *conj[PLAN_MAX_CONJ + 2];
+    int n = table_conjuncts(ps, r, conj, PLAN_MAX_CONJ, false);
+    for (int i = 0; i < nextra; i++)
+        conj[n++] = bexpr_clone(extra[i]);
+    access_choice ch;
+    bool ok = choose_access(b, r, conj, n, NULL, &ch, NULL);
+    free_all(conj, n);
+    if (!ok)
+        return -1;
+    double est = ch.est_items;
+    if (keep)
+        *keep = ch;
+    else
+        ddb_read_spec_clear(&ch.spec);
+    return est;
+}
+
+/* The Limit of each request of a read whose rows stream to a consumer
+ * that needs `need` of them: conjuncts the key condition does not express
+ * are each assumed to keep a quarter of the items (as access_path's cost
+ * model does). -1 (no Limit) when that is more than PLAN_PAGE_LIMIT. */
+static int64_t page_limit(const ddb_read_spec *s, int nconj, int64_t need)
+{
+    int consumed = 0;
+    if (s->kind == ACC_GET)
+        consumed = s->table_sk ? 2 : 1;
+    else if (s->kind == ACC_BATCH_GET)
+        consumed = s->batch_sk ? 2 : 1;
+    else if (s->kind == ACC_QUERY)
+        consumed = 1 + (s->skc != SKC_NONE);
+    double lim = (double)need;
+    for (int i = consumed; i < nconj && lim <= PLAN_PAGE_LIMIT; i++)
+        lim *= 4.0;
+    return lim > PLAN_PAGE_LIMIT ? -1 : (int64_t)lim;
+}
+
+/* True when the cursor's start key names exactly the key attributes of
+ * the read's items (the table's key, plus the index's), so DynamoDB takes
+ * it as ExclusiveStartKey. A plan that changed since the cursor was issued
+ * (another index) does not fit and re-executes instead. */
+static bool start_key_fits(const ddb_read_spec *s, json_object *key)
+{
+    const char *names[4] = {s->table_pk, s->table_sk, s->index ? s->key_pk : NULL,
+                            s->index ? s->key_sk : NULL};
+    int want = 0;
+    for (int i = 0; i < 4; i++) {
+        bool dup = false;
+        for (int k = 0; k < i && names[i]; k++)
+            dup |= names[k] && strcmp(names[k], names[i]) == 0;
+        if (!names[i] || dup)
+            continue;
+        want++;
+        if (!json_object_object_get_ex(key, names[i], NULL))
+            return false;
+    }
+    return json_object_is_type(key, json_type_object) && json_object_object_length(key) == want;
+}
+
+/* Applies the hint's answer to a chosen read of the hinted select: the
+ * order it gives, its page size, and the cursor's resume point. */
+static void use_hint(binder *b, read_hint *h, access_choice *ch, int nconj)
+{
+    ddb_read_spec *s = &ch->spec;
+    bool ordered = h->order_slot < 0;
+    if (h->order_slot >= 0 && ch->order_satisfied) {
+        /* Later ORDER BY keys only break ties, and a Query on the table
+           has none (the sort key is unique within a partition key). */
+        ordered = h->norder <= 1 || s->kind == ACC_GET || (s->kind == ACC_QUERY && !s->index);
+        h->order_done = ordered;
+    }
+    /* A read whose rows are sorted afterwards is read in full. */
+    s->limit_hint = ordered && h->need > 0 ? page_limit(s, nconj, h->need) : -1;
+    bool resumable =
+        (s->kind == ACC_QUERY || (s->kind == ACC_SCAN && s->segments <= 1)) && !s->fetch_by_key;
+    if (h->stream && ordered && resumable && b->opts->start_key &&
+        start_key_fits(s, b->opts->start_key)) {
+        s->start_key = json_object_get(b->opts->start_key);
+        b->plan->start_key_used = true;
+    }
+}
+
 /* The most values of an IN list read as one Query each. */
 #define PLAN_MAX_IN_SPLIT 100
 
@@ -1528,8 +1692,9 @@ typedef struct pred_set {
  * (their rows are disjoint), cost less: e.g. a partition key IN (...) on a
  * table that also has a sort key, or an indexed attribute IN (...). Takes
  * base's spec either way. */
-static op_t *plan_read_in_split(const access_input *in, access_choice *base)
+static op_t *plan_read_in_split(const access_input *in, access_choice *base, bool *split)
 {
+    *split = false;
     const bexpr *list = NULL;
     int at = -1;
     for (int i = 0; base->spec.kind == ACC_SCAN && i < in->nconj && !list; i++) {
@@ -1574,6 +1739,7 @@ static op_t *plan_read_in_split(const access_input *in, access_choice *base)
             keyed = false;
         } else {
             total += ch.est_items;
+            ch.spec.note = xstrdup(ch.reason);
             specs[nspecs++] = ch.spec;
         }
         bexpr_free(eq);
@@ -1585,109 +1751,418 @@ static op_t *plan_read_in_split(const access_input *in, access_choice *base)
         return op_ddb_read(&base->spec);
     }
     ddb_read_spec_clear(&base->spec);
+    *split = true;
     op_t *op = op_ddb_read(&specs[0]);
     for (int i = 1; i < nspecs; i++)
         op = op_setop(op, op_ddb_read(&specs[i]), SQL_UNION, true);
     return op;
 }
 
-/* A leaf table read: access path from the conjuncts that read only it. */
-static op_t *plan_table(binder *b, bsel *sel, brel *r, pred_set *ps, bool may_push)
+/* A leaf table read: access path from the conjuncts of ps that read only
+ * it, which it consumes (a FilterExpression may return more, so they are
+ * all checked again above the read). *est: items it is expected to read. */
+static op_t *plan_table(binder *b, bsel *sel, brel *r, pred_set *ps, double *est)
 {
-    bexpr *mine[256];
-    int nmine = 0;
-    for (int i = 0; may_push && i < ps->n && nmine < 256; i++) {
-        if (!bexpr_uses_only(ps->v[i], r->offset, r->offset + r->width))
-            continue;
-        bexpr *c = bexpr_clone(ps->v[i]);
-        bexpr_shift_slots(c, -r->offset);
-        mine[nmine++] = c;
-        ps->used[i] = true;
-    }
-    access_input in = {
-        .desc = r->desc,
-        .client = r->client,
-        .label = r->label,
-        .conj = mine,
-        .nconj = nmine,
-        .slot_paths = r->paths,
-        .nslots = r->npaths,
-        .order_slot = -1,
-        .limit_hint = -1,
-        .max_segments = b->opts->max_segments > 0 ? b->opts->max_segments : 1,
-    };
+    bexpr *mine[PLAN_MAX_CONJ];
+    int nmine = table_conjuncts(ps, r, mine, PLAN_MAX_CONJ, true);
+    read_hint *h = b->rhint && b->rhint->sel == sel ? b->rhint : NULL;
     access_choice ch;
-    char err[256];
-    if (!access_choose(&in, &ch, err, sizeof err)) {
-        for (int i = 0; i < nmine; i++)
-            bexpr_free(mine[i]);
-        fail(b, &r->pos, NULL, "%s", err);
+    access_input in;
+    if (!choose_access(b, r, mine, nmine, h, &ch, &in)) {
+        free_all(mine, nmine);
         return NULL;
     }
-    (void)sel;
-    op_t *op = plan_read_in_split(&in, &ch);
+    *est = ch.est_items;
+    if (h)
+        use_hint(b, h, &ch, nmine);
+    bool resumable =
+        h && h->stream && (h->order_slot < 0 || h->order_done) &&
+        (ch.spec.kind == ACC_QUERY || (ch.spec.kind == ACC_SCAN && ch.spec.segments <= 1)) &&
+        !ch.spec.fetch_by_key;
+    bool split;
+    op_t *op = plan_read_in_split(&in, &ch, &split);
+    if (split && b->plan->start_key_used) {
+        /* Several reads: no cursor resumes them (the start key is not
+           used, so the run re-executes and skips). */
+        b->plan->start_key_used = false;
+    }
+    if (resumable && !split)
+        b->plan->resume_reader = op;
     if (nmine)
         op = op_filter(op, and_all(mine, nmine));
-    for (int i = 0; i < nmine; i++)
-        bexpr_free(mine[i]);
+    free_all(mine, nmine);
     return op;
 }
 
-/* Rows of the FROM subtree f, laid out as its relations [lo, hi) starting
- * at column 0. may_push: the subtree is not on the null-supplying side of
- * an outer join, so WHERE conjuncts may filter it early. */
-static op_t *plan_from(binder *b, bsel *sel, bfrom *f, pred_set *ps, bool may_push)
+/* ---- joins ------------------------------------------------------------------ */
+
+/* The conjuncts one side of a join may filter early: the WHERE conjuncts
+ * it inherits (when where) and the ON conjuncts that read only that side
+ * (when on_side). src[k] is where entry k came from: i >= 0 for ps->v[i],
+ * -1 - j for ON conjunct j. */
+typedef struct side_set {
+    pred_set ps;
+    int *src;
+} side_set;
+
+static void side_open(side_set *s, const pred_set *ps, bool where, bexpr **on, int non,
+                      const bool *on_used, bool on_side, int lo, int hi)
 {
-    if (f->leaf) {
-        brel *r = sel->rels[f->rel];
-        if (r->kind == REL_TABLE)
-            return plan_table(b, sel, r, ps, may_push);
-        op_t *op = plan_query(b, r->q);
-        return op;
+    int cap = (where ? ps->n : 0) + non + 1;
+    s->ps.v = xcalloc((size_t)cap, sizeof *s->ps.v);
+    s->ps.used = xcalloc((size_t)cap, sizeof *s->ps.used);
+    s->src = xcalloc((size_t)cap, sizeof *s->src);
+    s->ps.n = 0;
+    for (int i = 0; where && i < ps->n; i++)
+        if (!ps->used[i]) {
+            s->src[s->ps.n] = i;
+            s->ps.v[s->ps.n++] = ps->v[i];
+        }
+    for (int j = 0; on_side && j < non; j++)
+        if (!on_used[j] && bexpr_uses_only(on[j], lo, hi)) {
+            s->src[s->ps.n] = -1 - j;
+            s->ps.v[s->ps.n++] = on[j];
+        }
+}
+
+/* Gives the used marks back to where the conjuncts came from. */
+static void side_close(side_set *s, pred_set *ps, bool *on_used)
+{
+    for (int k = 0; k < s->ps.n; k++)
+        if (s->ps.used[k]) {
+            if (s->src[k] >= 0)
+                ps->used[s->src[k]] = true;
+            else
+                on_used[-1 - s->src[k]] = true;
+        }
+    free(s->ps.v);
+    free(s->ps.used);
+    free(s->src);
+}
+
+static op_t *plan_from_est(binder *b, bsel *sel, bfrom *f, pred_set *ps, double *est);
+
+static int rel_end(const bsel *sel, const bfrom *f)
+{
+    return sel->rels[f->hi - 1]->offset + sel->rels[f->hi - 1]->width;
+}
+
+/* The slot (of table r, in select coordinates) holding top-level attribute
+ * attr, or -1. */
+static bool slot_is_attr(const brel *r, int slot, const char *attr)
+{
+    int local = slot - r->offset;
+    if (!attr || local < 0 || local >= r->npaths)
+        return false;
+    const ddb_path *p = &r->paths[local];
+    return p->n == 1 && p->steps[0].name && strcmp(p->steps[0].name, attr) == 0;
+}
+
+/* In conj[0..n) (select coordinates), an equality between attribute attr
+ * of table r and an expression over the other side [lo, hi): its index, the
+ * other side's expression in *other and the table's column in *col; -1 when
+ * none. */
+static int key_equality(bexpr **conj, int n, const brel *r, const char *attr, int lo, int hi,
+                        const bexpr **other, const bexpr **col)
+{
+    for (int i = 0; attr && i < n; i++) {
+        const bexpr *c = conj[i];
+        if (c->kind != BX_BINARY || c->op != SQL_OP_EQ || c->nargs != 2)
+            continue;
+        for (int s = 0; s < 2; s++) {
+            const bexpr *x = c->args[s], *y = c->args[1 - s];
+            if (x->kind == BX_COL && slot_is_attr(r, x->slot, attr) && bexpr_uses_only(y, lo, hi) &&
+                !bexpr_is_constant(y)) {
+                *other = y;
+                *col = x;
+                return i;
+            }
+        }
     }
+    return -1;
+}
+
+/* A lookup join into table r: the key equalities and what it would read. */
+typedef struct lookup_plan {
+    const bexpr *pk_other, *sk_other; /* the other side's key values (select coordinates) */
+    const bexpr *pk_col, *sk_col;     /* the table's key columns; sk NULL when not equated */
+    double per_key;                   /* items read per distinct key */
+} lookup_plan;
+
+/* Equalities "key column = NULL" standing for the key values the other
+ * side gives, in r's slots (out[0..2)); returns how many. */
+static int key_placeholders(const brel *r, const lookup_plan *lp, bexpr **out)
+{
+    const bexpr *cols[2] = {lp->pk_col, lp->sk_col};
+    int n = 0;
+    for (int i = 0; i < 2; i++)
+        if (cols[i])
+            out[n++] = bexpr_binary(SQL_OP_EQ, bexpr_col(cols[i]->slot - r->offset, cols[i]->pos),
+                                    bexpr_const(value_null(), cols[i]->pos), cols[i]->pos);
+    return n;
+}
+
+/* Whether table r can be read by key for each row of the other side
+ * [lo, hi): its partition key (and sort key, when equated too) equal to
+ * expressions of that side in conj. The read per key must be a GetItem
+ * (BatchGetItem for a batch of rows) or a Query on the table. */
+static bool lookup_possible(binder *b, brel *r, pred_set *rps, bexpr **conj, int n, int lo, int hi,
+                            lookup_plan *lp)
+{
+    json_object *ks = jget_obj(r->desc, "key_schema");
+    const char *pk = jget_str(jget_obj(ks, "partition_key"), "name");
+    const char *sk = jget_str(jget_obj(ks, "sort_key"), "name");
+    memset(lp, 0, sizeof *lp);
+    if (key_equality(conj, n, r, pk, lo, hi, &lp->pk_other, &lp->pk_col) < 0)
+        return false;
+    if (sk && key_equality(conj, n, r, sk, lo, hi, &lp->sk_other, &lp->sk_col) < 0)
+        lp->sk_other = lp->sk_col = NULL;
+    bexpr *ph[2];
+    int nph = key_placeholders(r, lp, ph);
+    access_choice ch;
+    double per = peek_items(b, r, rps, ph, nph, &ch);
+    free_all(ph, nph);
+    if (per < 0)
+        return false;
+    bool ok = ch.spec.kind == ACC_GET || (ch.spec.kind == ACC_QUERY && !ch.spec.index);
+    ddb_read_spec_clear(&ch.spec);
+    lp->per_key = per;
+    return ok;
+}
+
+/* conj[0..n) and extra[0..nextra) joined by AND (NULL when none); takes
+ * ownership of every expression. */
+static bexpr *and_take(bexpr **conj, int n, bexpr **extra, int nextra)
+{
+    bexpr *acc = NULL;
+    for (int i = 0; i < n + nextra; i++) {
+        bexpr *c = i < n ? conj[i] : extra[i - n];
+        if (c)
+            acc = acc ? bexpr_binary(SQL_OP_AND, acc, c, c->pos) : c;
+    }
+    return acc;
+}
+
+/* A lookup join into table r for each row of outer (rows of the select's
+ * columns from olo, at column 0). mine: r's own conjuncts (r's slots,
+ * consumed here); jc: the join conditions (select coordinates, consumed).
+ * Output: outer's columns, then r's. The residual holds every condition,
+ * the key equalities included, so the result is exact whatever the key
+ * reads and FilterExpressions return. When resid_out is given (r is the
+ * join's left side, read for each right row: inner joins only), the
+ * conditions come back there in select coordinates, to be checked once
+ * the columns are put back in order. */
+static op_t *plan_lookup(binder *b, op_t *outer, int olo, brel *r, bexpr **mine, int nmine,
+                         bexpr **jc, int njc, const lookup_plan *lp, join_kind jk, double outer_est,
+                         double hash_est, bexpr **resid_out)
+{
+    bexpr *conj[PLAN_MAX_CONJ + 2];
+    for (int i = 0; i < nmine; i++)
+        conj[i] = mine[i];
+    int nconj = nmine + key_placeholders(r, lp, conj + nmine);
+    access_choice ch;
+    bool ok = choose_access(b, r, conj, nconj, NULL, &ch, NULL);
+    free_all(conj + nmine, nconj - nmine);
+    if (!ok) {
+        free_all(mine, nmine);
+        free_all(jc, njc);
+        op_free(outer);
+        return NULL;
+    }
+    char note[700];
+    snprintf(note, sizeof note,
+             "lookup join: ~%.0f outer rows x ~%.0f items per key = ~%.0f items, fewer than the "
+             "~%.0f a hash join would read from %s",
+             outer_est, lp->per_key, outer_est * lp->per_key, hash_est, r->label);
+    free(ch.spec.note);
+    ch.spec.note = xstrdup(note);
+    bexpr *pk_expr = bexpr_clone(lp->pk_other), *sk_expr = NULL;
+    bexpr_shift_slots(pk_expr, -olo);
+    if (lp->sk_other) {
+        sk_expr = bexpr_clone(lp->sk_other);
+        bexpr_shift_slots(sk_expr, -olo);
+    }
+    bexpr *resid;
+    if (resid_out) {
+        for (int i = 0; i < nmine; i++)
+            bexpr_shift_slots(mine[i], r->offset);
+        *resid_out = and_take(jc, njc, mine, nmine);
+        resid = NULL;
+    } else {
+        for (int i = 0; i < njc; i++)
+            bexpr_shift_slots(jc[i], -olo);
+        for (int i = 0; i < nmine; i++)
+            bexpr_shift_slots(mine[i], r->offset - olo);
+        resid = and_take(jc, njc, mine, nmine);
+    }
+    return op_ddb_lookup_join(outer, pk_expr, sk_expr, &ch.spec, resid, jk);
+}
+
+/* The join conditions once the sides have taken theirs: ON conjuncts no
+ * side used, and for an inner join the WHERE conjuncts over both sides
+ * (marked used). Cloned, select coordinates. */
+static int join_conditions(bfrom *f, bexpr **on, int non, const bool *on_used, bool on_whole,
+                           pred_set *ps, bool inner, int base, int hi_off, bexpr **out)
+{
+    int n = 0;
+    if (on_whole)
+        out[n++] = bexpr_clone(f->on);
+    for (int j = 0; j < non; j++)
+        if (!on_used[j])
+            out[n++] = bexpr_clone(on[j]);
+    for (int i = 0; inner && i < ps->n && n < PLAN_MAX_CONJ; i++)
+        if (!ps->used[i] && bexpr_uses_only(ps->v[i], base, hi_off)) {
+            out[n++] = bexpr_clone(ps->v[i]);
+            ps->used[i] = true;
+        }
+    return n;
+}
+
+/* Rows of a join node: the left side's columns, then the right's. Join
+ * methods, cheapest by items read:
+ *   - a lookup join when one side is a table whose partition key (and
+ *     sort key, when equated) equals expressions of the other side, and
+ *     reading it by key for each row of the other side costs fewer items
+ *     than reading it once for a hash join (inner joins, with the table on
+ *     either side; left joins with the table on the right);
+ *   - a hash join on the equalities across the sides;
+ *   - a nested-loop join otherwise.
+ * Conjuncts: WHERE conjuncts reach a side not on the null-supplying end of
+ * an outer join; an ON conjunct that reads one side only filters that side
+ * when it is the null-supplying one (or the join is inner); the rest are
+ * join conditions. */
+static op_t *plan_join(binder *b, bsel *sel, bfrom *f, pred_set *ps, double *est)
+{
     int base = sel->rels[f->lo]->offset;
-    int mid = sel->rels[f->r->lo]->offset - base;
-    bool l_push = may_push && (f->join == SQL_JOIN_INNER || f->join == SQL_JOIN_CROSS ||
-                               f->join == SQL_JOIN_COMMA || f->join == SQL_JOIN_LEFT);
-    bool r_push = may_push && (f->join == SQL_JOIN_INNER || f->join == SQL_JOIN_CROSS ||
-                               f->join == SQL_JOIN_COMMA || f->join == SQL_JOIN_RIGHT);
-    op_t *l = plan_from(b, sel, f->l, ps, l_push);
-    if (!l)
-        return NULL;
-    op_t *r = plan_from(b, sel, f->r, ps, r_push);
-    if (!r) {
-        op_free(l);
-        return NULL;
-    }
+    int rbase = sel->rels[f->r->lo]->offset;
+    int hi_off = rel_end(sel, f);
+    int mid = rbase - base, width = hi_off - base;
     join_kind jk = f->join == SQL_JOIN_LEFT    ? JOIN_LEFT
                    : f->join == SQL_JOIN_RIGHT ? JOIN_RIGHT
                    : f->join == SQL_JOIN_FULL  ? JOIN_FULL
                                                : JOIN_INNER;
-    /* ON conjuncts (and, for inner joins, WHERE conjuncts over both sides):
-       equalities across the sides are hash keys; the rest a residual. */
-    bexpr *conj[256];
-    int nconj = 0;
+    bool inner = jk == JOIN_INNER;
+    bexpr *on[PLAN_MAX_CONJ];
+    int non = 0;
+    bool on_whole = false; /* too many ON conjuncts to split: kept whole */
     if (f->on) {
-        if (!plan_subqueries(b, f->on)) {
-            op_free(l);
-            op_free(r);
+        if (!plan_subqueries(b, f->on))
+            return NULL;
+        size_t k = bexpr_conjuncts(f->on, on, PLAN_MAX_CONJ);
+        if (k > PLAN_MAX_CONJ)
+            on_whole = true;
+        else
+            non = (int)k;
+    }
+    bool on_used[PLAN_MAX_CONJ] = {0};
+    side_set ls, rs;
+    side_open(&ls, ps, inner || jk == JOIN_LEFT, on, non, on_used, inner || jk == JOIN_RIGHT, base,
+              rbase);
+    side_open(&rs, ps, inner || jk == JOIN_RIGHT, on, non, on_used, inner || jk == JOIN_LEFT, rbase,
+              hi_off);
+    brel *lt = f->l->leaf && sel->rels[f->l->rel]->kind == REL_TABLE ? sel->rels[f->l->rel] : NULL;
+    brel *rt = f->r->leaf && sel->rels[f->r->rel]->kind == REL_TABLE ? sel->rels[f->r->rel] : NULL;
+    /* Candidate key equalities: conditions over both sides. */
+    bexpr *cand[PLAN_MAX_CONJ];
+    int ncand = 0;
+    for (int j = 0; j < non; j++)
+        if (!bexpr_uses_only(on[j], base, rbase) && !bexpr_uses_only(on[j], rbase, hi_off))
+            cand[ncand++] = on[j];
+    for (int i = 0; inner && i < ps->n && ncand < PLAN_MAX_CONJ; i++)
+        if (!ps->used[i] && bexpr_uses_only(ps->v[i], base, hi_off) &&
+            !bexpr_uses_only(ps->v[i], base, rbase) && !bexpr_uses_only(ps->v[i], rbase, hi_off))
+            cand[ncand++] = ps->v[i];
+    /* Estimates (items read) and lookup candidates. */
+    op_t *l = NULL, *r = NULL, *out = NULL;
+    double el = PLAN_UNKNOWN_ROWS, er = PLAN_UNKNOWN_ROWS;
+    lookup_plan la = {0}, lb = {0};
+    int choice = 0; /* 0: hash or nested loop; 1: lookup into the right; 2: into the left */
+    bool ok = true;
+    if (!on_whole && rt && (inner || jk == JOIN_LEFT) && ncand > 0) {
+        if (lt)
+            ok = (el = peek_items(b, lt, &ls.ps, NULL, 0, NULL)) >= 0;
+        else
+            ok = (l = plan_from_est(b, sel, f->l, &ls.ps, &el)) != NULL;
+        ok = ok && (er = peek_items(b, rt, &rs.ps, NULL, 0, NULL)) >= 0;
+        bool can_a = ok && lookup_possible(b, rt, &rs.ps, cand, ncand, base, rbase, &la);
+        bool can_b =
+            ok && lt && inner && lookup_possible(b, lt, &ls.ps, cand, ncand, rbase, hi_off, &lb);
+        ok = ok && !b->failed;
+        double cost_h = el + er, cost_a = el + el * la.per_key, cost_b = er + er * lb.per_key;
+        if (ok && can_a && cost_a < cost_h)
+            choice = 1;
+        if (ok && can_b && cost_b < cost_h && (choice == 0 || cost_b < cost_a))
+            choice = 2;
+    }
+    if (!ok) {
+        op_free(l);
+        side_close(&ls, ps, on_used);
+        side_close(&rs, ps, on_used);
+        return NULL;
+    }
+    bexpr *mine[PLAN_MAX_CONJ];
+    int nmine = 0;
+    bexpr *conj[PLAN_MAX_CONJ];
+    int nconj = 0;
+    if (choice == 1) {
+        if (!l)
+            l = plan_from_est(b, sel, f->l, &ls.ps, &el);
+        nmine = table_conjuncts(&rs.ps, rt, mine, PLAN_MAX_CONJ, true);
+        side_close(&ls, ps, on_used);
+        side_close(&rs, ps, on_used);
+        nconj = join_conditions(f, on, non, on_used, on_whole, ps, inner, base, hi_off, conj);
+        if (!l) {
+            free_all(mine, nmine);
+            free_all(conj, nconj);
             return NULL;
         }
-        bexpr *parts[256];
-        size_t n = bexpr_conjuncts(f->on, parts, 256);
-        for (size_t i = 0; i < n && i < 256; i++)
-            conj[nconj++] = bexpr_clone(parts[i]);
+        *est = el * (la.per_key > 1 ? la.per_key : 1);
+        return plan_lookup(b, l, base, rt, mine, nmine, conj, nconj, &la, jk, el, er, NULL);
     }
-    int hi_off = sel->rels[f->hi - 1]->offset + sel->rels[f->hi - 1]->width;
-    if (jk == JOIN_INNER && may_push)
-        for (int i = 0; i < ps->n && nconj < 256; i++)
-            if (!ps->used[i] && bexpr_uses_only(ps->v[i], base, hi_off)) {
-                conj[nconj++] = bexpr_clone(ps->v[i]);
-                ps->used[i] = true;
-            }
+    if (choice == 2) {
+        r = plan_from_est(b, sel, f->r, &rs.ps, &er);
+        nmine = table_conjuncts(&ls.ps, lt, mine, PLAN_MAX_CONJ, true);
+        side_close(&ls, ps, on_used);
+        side_close(&rs, ps, on_used);
+        nconj = join_conditions(f, on, non, on_used, on_whole, ps, inner, base, hi_off, conj);
+        if (!r) {
+            free_all(mine, nmine);
+            free_all(conj, nconj);
+            return NULL;
+        }
+        *est = er * (lb.per_key > 1 ? lb.per_key : 1);
+        bexpr *resid = NULL;
+        out =
+            plan_lookup(b, r, rbase, lt, mine, nmine, conj, nconj, &lb, JOIN_INNER, er, el, &resid);
+        if (!out)
+            return NULL;
+        /* Lookup rows are [right, left]: put the columns back in order. */
+        int rw = hi_off - rbase;
+        bexpr **keep = xcalloc((size_t)width + 1, sizeof *keep);
+        for (int i = 0; i < width; i++)
+            keep[i] = bexpr_col(i < mid ? rw + i : i - mid, (sql_pos){0, 0, 0});
+        out = op_project(out, keep, width);
+        if (resid) {
+            bexpr_shift_slots(resid, -base);
+            out = op_filter(out, resid);
+        }
+        return out;
+    }
+    /* Hash join or nested loop. */
+    if (!l)
+        l = plan_from_est(b, sel, f->l, &ls.ps, &el);
+    if (l)
+        r = plan_from_est(b, sel, f->r, &rs.ps, &er);
+    side_close(&ls, ps, on_used);
+    side_close(&rs, ps, on_used);
+    if (!r) {
+        op_free(l);
+        return NULL;
+    }
+    *est = el > er ? el : er;
+    nconj = join_conditions(f, on, non, on_used, on_whole, ps, inner, base, hi_off, conj);
     for (int i = 0; i < nconj; i++)
         bexpr_shift_slots(conj[i], -base);
-    int width = hi_off - base;
     bexpr **lk = xcalloc((size_t)nconj + 1, sizeof *lk),
           **rk = xcalloc((size_t)nconj + 1, sizeof *rk);
     int nk = 0;
@@ -1718,6 +2193,29 @@ static op_t *plan_from(binder *b, bsel *sel, bfrom *f, pred_set *ps, bool may_pu
     free(lk);
     free(rk);
     return op_nl_join(l, r, residual, jk);
+}
+
+/* Rows of the FROM subtree f, laid out as its relations [lo, hi) starting
+ * at column 0; ps holds the conjuncts it may filter by (and consume). */
+static op_t *plan_from_est(binder *b, bsel *sel, bfrom *f, pred_set *ps, double *est)
+{
+    if (!f->leaf)
+        return plan_join(b, sel, f, ps, est);
+    brel *r = sel->rels[f->rel];
+    if (r->kind == REL_TABLE)
+        return plan_table(b, sel, r, ps, est);
+    *est = PLAN_UNKNOWN_ROWS;
+    return plan_query(b, r->q);
+}
+
+/* Rows of the FROM subtree f. may_push: the subtree is not on the
+ * null-supplying side of an outer join, so WHERE conjuncts may filter it
+ * early. */
+static op_t *plan_from(binder *b, bsel *sel, bfrom *f, pred_set *ps, bool may_push)
+{
+    pred_set none = {NULL, NULL, 0};
+    double est;
+    return plan_from_est(b, sel, f, may_push ? ps : &none, &est);
 }
 
 /* ON conjuncts of the joins whose rows all reach the select (inner joins,
@@ -1943,8 +2441,66 @@ static op_t *plan_select(binder *b, bsel *s)
     return op;
 }
 
+/* A select whose rows come from one table read through filters and
+ * projections only (nothing that needs all rows first). */
+static bool single_table_read(const bsel *s)
+{
+    return s->from && s->from->leaf && s->rels[s->from->rel]->kind == REL_TABLE && !s->has_agg &&
+           s->nwins == 0 && !s->distinct && !s->vrows;
+}
+
+static bool has_subquery(const bexpr *e)
+{
+    if (!e)
+        return false;
+    if (e->bound || e->sub)
+        return true;
+    for (size_t i = 0; i < e->nargs; i++)
+        if (has_subquery(e->args[i]))
+            return true;
+    return false;
+}
+
+/* The statement's query can stream to a cursor: one select reading one
+ * table, no subquery (another read), no LIMIT/OFFSET; ORDER BY only when
+ * the read gives that order (plan_table decides). */
+static bool query_streams(const bquery *q)
+{
+    if (!q->sel || q->limit >= 0 || q->offset > 0 || !single_table_read(q->sel))
+        return false;
+    if (has_subquery(q->sel->where))
+        return false;
+    for (int i = 0; i < q->sel->ncols; i++)
+        if (has_subquery(q->sel->outs[i]))
+            return false;
+    return true;
+}
+
 static op_t *plan_query(binder *b, bquery *q)
 {
+    /* What this query wants from its select's table read: the ORDER BY
+       order, and as many rows as LIMIT (and, for the statement, the page)
+       needs, so the read can go backward, stop early and skip the sort. */
+    read_hint h = {.order_slot = -1, .need = -1}, *saved = b->rhint;
+    b->rhint = NULL;
+    if (q->sel && single_table_read(q->sel)) {
+        bool usable = true;
+        if (q->norder) {
+            const bexpr *k = q->sel->outs[q->order_cols[0]];
+            usable = k->kind == BX_COL;
+            h.order_slot = usable ? k->slot : -1;
+            h.order_desc = q->order_desc[0];
+            h.norder = q->norder;
+        }
+        if (usable && q->limit >= 0)
+            h.need = q->limit + q->offset;
+        if (usable && q == b->top && b->opts->row_hint > 0 &&
+            (h.need < 0 || b->opts->row_hint < h.need))
+            h.need = b->opts->row_hint;
+        h.stream = usable && q == b->top && b->stream;
+        h.sel = q->sel;
+        b->rhint = &h;
+    }
     op_t *op;
     if (q->sel) {
         op = plan_select(b, q->sel);
@@ -1953,14 +2509,16 @@ static op_t *plan_query(binder *b, bquery *q)
         op_t *r = l ? plan_query(b, q->r) : NULL;
         if (!r) {
             op_free(l);
+            b->rhint = saved;
             return NULL;
         }
         op = op_setop(l, r, q->op, q->all);
     }
+    b->rhint = saved;
     if (!op)
         return NULL;
     int64_t topn = q->limit >= 0 ? q->limit + q->offset : -1;
-    if (q->norder) {
+    if (q->norder && !h.order_done) {
         sort_key *keys = xcalloc((size_t)q->norder, sizeof *keys);
         for (int i = 0; i < q->norder; i++) {
             keys[i].expr = bexpr_col(q->order_cols[i], (sql_pos){0, 0, 0});
@@ -2106,7 +2664,13 @@ bool sql_plan_build(catalog *cat, const sql_stmt *stmt, const plan_opts *opts, s
     bquery *q = bind_query(&b, NULL, false, stmt->query);
     if (q && !b.failed) {
         remap_query(q);
+        b.top = q;
+        b.stream = query_streams(q);
         out->root = plan_query(&b, q);
+        if (!out->root) {
+            out->resume_reader = NULL;
+            out->start_key_used = false;
+        }
         if (out->root) {
             out->ncols = q->ncols;
             out->cols = q->cols;

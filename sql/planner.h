@@ -32,8 +32,13 @@ typedef struct sql_plan {
     plan_col *cols;
     int ncols;
     /* The single DynamoDB reader of a streaming plan (no blocking operator,
-       no LIMIT/OFFSET): a cursor can resume it. NULL otherwise. */
+       no LIMIT/OFFSET, a Query or sequential Scan read in full): a cursor
+       can resume it. NULL otherwise. */
     op_t *resume_reader;
+    /* plan_opts.start_key was given to resume_reader: the run starts after
+       it and skips nothing. False when the plan cannot resume from it (the
+       key does not fit its read): the run re-executes and skips. */
+    bool start_key_used;
     /* Every DynamoDB client the plan reads through (for the trace hook). */
     ddb_client *clients[PLAN_MAX_CLIENTS];
     int nclients;
@@ -42,6 +47,10 @@ typedef struct sql_plan {
 typedef struct plan_opts {
     int max_segments;
     json_object *start_key; /* resume the streaming reader (borrowed) */
+    /* Rows the caller will pull from the top (a page plus one to learn
+       whether more exist; 0: unknown): a page-size hint for a read whose
+       rows stream to the output. */
+    int64_t row_hint;
 } plan_opts;
 
 /* False with err (position and message) and hint (how to fix; may be "")
