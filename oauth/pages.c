@@ -6,6 +6,7 @@
 #include "../core/base/base64.h"
 #include "../core/base/crypto.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -202,16 +203,26 @@ void pages_redirect_target(const char *uri, char *out, size_t outlen)
     snprintf(out, outlen, "%s://%s", scheme, host);
 }
 
+/* Is the target (as pages_redirect_target gives it) this computer? Only
+ * literal loopback addresses and "localhost" count, not "127.example.com". */
 static bool loopback_target(const char *target)
 {
     const char *h = strstr(target, "://");
     if (!h)
         return false;
     h += 3;
-    size_t n = strcspn(h, ":");
     if (h[0] == '[')
-        return strncmp(h, "[::1]", 5) == 0;
-    return (n == 9 && !strncmp(h, "localhost", 9)) || !strncmp(h, "127.", 4);
+        return strncmp(h, "[::1]", 5) == 0 && (h[5] == '\0' || h[5] == ':');
+    char host[64];
+    size_t n = strcspn(h, ":");
+    if (n >= sizeof host)
+        return false;
+    memcpy(host, h, n);
+    host[n] = '\0';
+    struct in_addr a;
+    if (inet_pton(AF_INET, host, &a) == 1)
+        return (ntohl(a.s_addr) >> 24) == 127;
+    return strcmp(host, "localhost") == 0;
 }
 
 const char *pages_scope_description(const char *scope)

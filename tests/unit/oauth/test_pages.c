@@ -276,6 +276,27 @@ static void test_consent_variants(void **state)
     lacks(body, "on this computer");
     http_response_free(&r);
 
+    /* Only literal loopback hosts are "this computer". */
+    static const char *const near_misses[] = {
+        "http://127.example.com/cb", "http://localhost.example.com:80/cb",
+        "http://127.0.0.1.example.com/cb", "https://[::1].example/cb"};
+    for (size_t i = 0; i < 4; i++) {
+        http_response_init(&r);
+        p.redirect_uri = near_misses[i];
+        pages_consent(&r, &p);
+        lacks(buf_cstr(&r.body), "on this computer");
+        http_response_free(&r);
+    }
+    static const char *const loopbacks[] = {"http://localhost:9/cb", "http://127.1.2.3/cb",
+                                            "http://[::1]:4000/cb"};
+    for (size_t i = 0; i < 3; i++) {
+        http_response_init(&r);
+        p.redirect_uri = loopbacks[i];
+        pages_consent(&r, &p);
+        has(buf_cstr(&r.body), "(an application on this computer)");
+        http_response_free(&r);
+    }
+
     /* Pre-registered, no name (the client_id stands in), no scope, a
      * private-use redirect. */
     http_response_init(&r);
