@@ -67,7 +67,8 @@ struct bsel {
     win_spec *wins;
     int nwins;
     int win_rel;
-    bool win_allowed; /* binding the SELECT list or ORDER BY */
+    bool win_allowed;   /* binding the SELECT list or ORDER BY */
+    const char *clause; /* what is being bound, for errors: "WHERE", "GROUP BY"... */
     bexpr **outs;
     plan_col *cols;
     int ncols;
@@ -228,19 +229,61 @@ static bool table_knows(const brel *r, const char *name, bool quoted, const char
 /* ---- column references -------------------------------------------------- */
 
 /* Appends the AST path steps from `from` as a canonical key and ddb_path. */
-static void path_from_ast(const sql_path *ap, size_t from, const char *first, ddb_path *out,
-                          buf_t *key)
+/* The sampled nested path (a dotted name in the description's columns)
+ * that continues prefix with step: exact, else the only case-insensitive
+ * match. Returns the step's spelling in the table, or NULL. */
+static const char *nested_name(const brel *r, const char *prefix, const char *step, bool quoted)
 {
+    json_object *cols = jget_arr(r->desc, "columns");
+    size_t plen = strlen(prefix), slen = strlen(step);
+    const char *found = NULL;
+    int n = 0;
+    for (size_t i = 0; cols && i < json_object_array_length(cols); i++) {
+        const char *name = jget_str(json_object_array_get_idx(cols, i), "name");
+        if (!name || strncmp(name, prefix, plen) != 0 || name[plen] != '.' ||
+            strchr(name + plen + 1, '.') || strlen(name + plen + 1) != slen)
+            continue;
+        const char *tail = name + plen + 1;
+        if (strcmp(tail, step) == 0)
+            return tail;
+        if (!quoted && strcasecmp(tail, step) == 0) {
+            found = tail;
+            n++;
+        }
+    }
+    return n == 1 ? found : NULL;
+}
+
+static void path_from_ast(const brel *r, const sql_path *ap, size_t from, const char *first,
+                          ddb_path *out, buf_t *key)
+{
+    /* Map keys resolve like attribute names, through the sampled dotted
+       paths, until a list index (past which nothing was sampled). */
+    char prefix[1024];
+    bool resolving = first && r->desc && strlen(first) < sizeof prefix && !strchr(first, '.');
+    if (resolving)
+        snprintf(prefix, sizeof prefix, "%s", first);
     out->n = ap->n - from;
     out->steps = xcalloc(out->n ? out->n : 1, sizeof *out->steps);
     for (size_t i = from; i < ap->n; i++) {
         ddb_path_step *st = &out->steps[i - from];
         const sql_path_step *a = &ap->v[i];
         if (a->is_index) {
+            resolving = false;
             st->index = (size_t)a->index;
             buf_printf(key, "[%lld]", a->index);
         } else {
-            st->name = xstrdup(i == from && first ? first : a->name.text);
+            const char *name = i == from && first ? first : a->name.text;
+            if (i > from && resolving) {
+                const char *actual = nested_name(r, prefix, a->name.text, a->name.quoted);
+                if (actual)
+                    name = actual;
+                size_t pl = strlen(prefix);
+                resolving = actual && pl + 1 + strlen(actual) < sizeof prefix;
+                if (resolving)
+                    snprintf(prefix + pl, sizeof prefix - pl, ".%s", actual);
+            }
+            st->name = xstrdup(name);
             buf_printf(key, "%s\"%s\"", i == from ? "" : ".", st->name);
         }
     }
@@ -271,7 +314,7 @@ static bexpr *table_column(bsel *owner, int rel, const sql_path *ap, size_t from
     brel *r = owner->rels[rel];
     ddb_path p;
     buf_t key = BUF_INIT(64 * 1024);
-    path_from_ast(ap, from, actual, &p, &key);
+    path_from_ast(r, ap, from, actual, &p, &key);
     int slot = rel_path_slot(r, buf_cstr(&key), &p);
     path_clear(&p);
     buf_free(&key);
@@ -283,6 +326,8 @@ static bexpr *table_column(bsel *owner, int rel, const sql_path *ap, size_t from
 static int derived_column(const brel *r, const char *name, bool quoted)
 {
     int hit = -1, n = 0;
+    if (!r->q)
+        return -1;
     for (int i = 0; i < r->q->ncols; i++)
         if (!r->q->cols[i].star && strcmp(r->q->cols[i].name, name) == 0)
             return i;
@@ -306,7 +351,7 @@ static bool bexpr_equal(const bexpr *x, const bexpr *y);
 static int derived_star(const brel *r, const char *name)
 {
     int first = -1;
-    for (int i = 0; i < r->q->ncols; i++) {
+    for (int i = 0; r->q && i < r->q->ncols; i++) {
         const plan_col *c = &r->q->cols[i];
         if (!c->star)
             continue;
@@ -373,11 +418,57 @@ static void set_outer_depth(bexpr *e, int depth)
         set_outer_depth(e->args[i], depth);
 }
 
+/* Adds r's known attribute names to cands (at most max in all). */
+static size_t rel_names(const brel *r, const char **cands, size_t n, size_t max)
+{
+    if (r->kind == REL_TABLE) {
+        json_object *types = jget_obj(r->desc, "attribute_types");
+        if (types) {
+            json_object_object_foreach(types, k, v)
+            {
+                (void)v;
+                if (n < max)
+                    cands[n++] = k;
+            }
+        }
+    } else if (r->kind == REL_DERIVED && r->q) {
+        for (int c = 0; c < r->q->ncols && n < max; c++)
+            if (!r->q->cols[c].star)
+                cands[n++] = r->q->cols[c].name;
+    }
+    return n;
+}
+
+static void unknown_column_hint(const char *near, char *hint, size_t n)
+{
+    if (near)
+        snprintf(hint, n,
+                 "did you mean %s? If the attribute exists but the sample missed it, write it "
+                 "in double quotes",
+                 near);
+    else
+        snprintf(hint, n,
+                 "call describe_table to see the columns; if the attribute exists but the "
+                 "sample missed it, write it in double quotes");
+}
+
+/* alias.name where the table r has no attribute name in its sample. */
+static void unknown_column(binder *b, const brel *r, const char *name, sql_pos pos)
+{
+    const char *cands[256];
+    size_t n = rel_names(r, cands, 0, 256);
+    char hint[400];
+    unknown_column_hint(suggest_nearest(name, cands, n), hint, sizeof hint);
+    fail(b, &pos, hint, "unknown column %s of %s", name, r->alias ? r->alias : "the table");
+}
+
 static bexpr *resolve_column_in_scopes(binder *b, scope *sc, const sql_path *ap, sql_pos pos)
 {
     int depth = 0;
     const sql_name *first = &ap->v[0].name;
-    for (scope *s = sc; s; s = s->parent) {
+    /* A scope without a select holds only CTE names (a CTE body sees no
+       enclosing query's columns): the search for columns ends there. */
+    for (scope *s = sc; s && s->sel; s = s->parent) {
         bsel *sel = s->sel;
         /* Qualified: the first step names a FROM item. */
         if (ap->n >= 2 && !ap->v[0].is_index && !ap->v[1].is_index) {
@@ -388,8 +479,11 @@ static bexpr *resolve_column_in_scopes(binder *b, scope *sc, const sql_path *ap,
                     continue;
                 if (r->kind == REL_TABLE) {
                     const char *actual = ap->v[1].name.text;
-                    table_knows(r, ap->v[1].name.text, ap->v[1].name.quoted, &actual);
-                    return table_column(sel, i, ap, 1, actual, depth, pos);
+                    if (table_knows(r, ap->v[1].name.text, ap->v[1].name.quoted, &actual) ||
+                        ap->v[1].name.quoted)
+                        return table_column(sel, i, ap, 1, actual, depth, pos);
+                    unknown_column(b, r, ap->v[1].name.text, pos);
+                    return NULL;
                 }
                 int c = derived_column(r, ap->v[1].name.text, ap->v[1].name.quoted);
                 if (c >= 0)
@@ -474,35 +568,26 @@ static bexpr *resolve_column_in_scopes(binder *b, scope *sc, const sql_path *ap,
     const char *cands[256];
     size_t n = 0;
     bsel *sel = sc->sel;
-    for (int i = 0; i < sel->nfrom && n < 256; i++) {
-        brel *r = sel->rels[i];
-        if (r->kind == REL_TABLE) {
-            json_object *types = jget_obj(r->desc, "attribute_types");
-            if (types) {
-                json_object_object_foreach(types, k, v)
-                {
-                    (void)v;
-                    if (n < 256)
-                        cands[n++] = k;
-                }
-            }
-        } else if (r->kind == REL_DERIVED) {
-            for (int c = 0; c < r->q->ncols && n < 256; c++)
-                if (!r->q->cols[c].star)
-                    cands[n++] = r->q->cols[c].name;
-        }
-    }
+    for (int i = 0; i < sel->nfrom && n < 256; i++)
+        n = rel_names(sel->rels[i], cands, n, 256);
     const char *near = suggest_nearest(first->text, cands, n);
+    if (!near && ap->n >= 2 && !ap->v[1].is_index && sel->nfrom > 0) {
+        /* x.y where x is neither a FROM item nor a column. */
+        char names[300] = "";
+        size_t used = 0;
+        for (int i = 0; i < sel->nfrom && used < sizeof names - 40; i++)
+            if (sel->rels[i]->alias)
+                used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
+                                         used ? ", " : "", sel->rels[i]->alias);
+        char hint[400];
+        snprintf(hint, sizeof hint, "qualify columns with one of: %s", names);
+        fail(b, &pos, hint,
+             "unknown table or alias %s: the FROM clause has %s, and no column is named %s",
+             first->text, names, first->text);
+        return NULL;
+    }
     char hint[400];
-    if (near)
-        snprintf(hint, sizeof hint,
-                 "did you mean %s? If the attribute exists but the sample missed it, write it "
-                 "in double quotes",
-                 near);
-    else
-        snprintf(hint, sizeof hint,
-                 "call describe_table to see the columns; if the attribute exists but the "
-                 "sample missed it, write it in double quotes");
+    unknown_column_hint(near, hint, sizeof hint);
     fail(b, &pos, hint, "unknown column %s", first->text);
     return NULL;
 }
@@ -537,9 +622,23 @@ static bexpr *bind_args(binder *b, scope *sc, bexpr *e, const sql_expr_list *l)
 static bexpr *bind_func(binder *b, scope *sc, const sql_expr *a)
 {
     if (a->over || is_aggregate_name(a->func)) {
-        fail(b, &a->pos,
-             "aggregates belong in the SELECT list, HAVING or ORDER BY of a query that groups",
-             "%s(...) is not allowed here", a->func);
+        const char *clause = sc->sel && sc->sel->clause ? sc->sel->clause : NULL;
+        if (clause && strcmp(clause, "an aggregate") == 0)
+            fail(b, &a->pos,
+                 "aggregate one level at a time: compute the inner aggregate in a derived table, "
+                 "e.g. SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM t GROUP BY k) x",
+                 "aggregate calls cannot be nested: %s(...) inside another aggregate", a->func);
+        else if (clause && strcmp(clause, "WHERE") == 0)
+            fail(b, &a->pos,
+                 "filter on aggregates with HAVING (after GROUP BY), or compute them in a "
+                 "subquery",
+                 "%s(...) is not allowed in WHERE: WHERE filters rows before they are grouped",
+                 a->func);
+        else
+            fail(b, &a->pos,
+                 "aggregates belong in the SELECT list, HAVING or ORDER BY of a query that groups",
+                 "%s(...) is not allowed %s%s", a->func, clause ? "in " : "here",
+                 clause ? clause : "");
         return NULL;
     }
     const fn_info *fi = fn_lookup(a->func);
@@ -551,9 +650,12 @@ static bexpr *bind_func(binder *b, scope *sc, const sql_expr *a)
         for (size_t i = 0; i < n && k < 64; i++)
             cands[k++] = all[i].name;
         const char *near = suggest_nearest(a->func, cands, k);
+        for (size_t i = 0; !near && i < k; i++) /* LEN -> LENGTH */
+            if (strncasecmp(cands[i], a->func, strlen(a->func)) == 0)
+                near = cands[i];
         char hint[256];
-        snprintf(hint, sizeof hint, "%s%s%sthe functions are listed in ddbsql://docs/sql-reference",
-                 near ? "did you mean " : "", near ? near : "", near ? "? " : "");
+        snprintf(hint, sizeof hint, "%s%s%s functions are listed in ddbsql://docs/sql-reference",
+                 near ? "did you mean " : "", near ? near : "", near ? "? All" : "The");
         fail(b, &a->pos, hint, "unknown function %s", a->func);
         return NULL;
     }
@@ -598,6 +700,7 @@ static bool bexpr_equal(const bexpr *x, const bexpr *y)
 static bexpr *bind_post(binder *b, scope *sc, const sql_expr *a);
 
 static bexpr *bind_node(binder *b, scope *sc, const sql_expr *a);
+static void free_query(bquery *q);
 
 static bexpr *bind_window(binder *b, scope *sc, const sql_expr *a);
 
@@ -694,9 +797,10 @@ static bexpr *bind_node(binder *b, scope *sc, const sql_expr *a)
             bexpr_free(e);
             return NULL;
         }
-        if (a->kind != SQL_E_EXISTS && q->ncols != 1) {
+        if (a->kind != SQL_E_EXISTS && (b->failed || q->ncols != 1)) {
             fail(b, &a->pos, "select exactly one column in the subquery",
                  "the subquery returns %d columns where one is needed", q->ncols);
+            free_query(q);
             bexpr_free(e);
             return NULL;
         }
@@ -796,7 +900,10 @@ static bexpr *bind_aggregate(binder *b, scope *sc, const sql_expr *a)
                   : strcmp(f, "MIN") == 0 ? AGG_MIN
                                           : AGG_MAX;
         sel->post_agg = false;
+        const char *was = sel->clause;
+        sel->clause = "an aggregate";
         sp.arg = bind_expr(b, sc, a->list.v[0]);
+        sel->clause = was;
         sel->post_agg = true;
         if (!sp.arg)
             return NULL;
@@ -901,6 +1008,25 @@ static bexpr *bind_window(binder *b, scope *sc, const sql_expr *a)
     return col_ref(sel, sel->win_rel, j, 0, a->pos);
 }
 
+/* GROUP BY expressions hold no subquery, so an expression with one never
+ * equals a group (and a trial binding of it would bind the subquery). */
+static bool expr_has_subquery(const sql_expr *a)
+{
+    if (!a)
+        return false;
+    if (a->kind == SQL_E_SUBQUERY || a->kind == SQL_E_EXISTS || a->kind == SQL_E_IN_QUERY)
+        return true;
+    if (expr_has_subquery(a->left) || expr_has_subquery(a->right) || expr_has_subquery(a->third))
+        return true;
+    for (size_t i = 0; i < a->list.n; i++)
+        if (expr_has_subquery(a->list.v[i]))
+            return true;
+    for (size_t i = 0; i < a->list2.n; i++)
+        if (expr_has_subquery(a->list2.v[i]))
+            return true;
+    return false;
+}
+
 /* Binding after aggregation: a GROUP BY expression becomes its group slot,
  * an aggregate its aggregate slot; other columns are errors. */
 static bexpr *bind_post(binder *b, scope *sc, const sql_expr *a)
@@ -909,7 +1035,7 @@ static bexpr *bind_post(binder *b, scope *sc, const sql_expr *a)
     if (a->kind == SQL_E_FUNC && (is_aggregate_name(a->func) || a->star) && !a->over)
         return bind_aggregate(b, sc, a);
     if (sel->ngroups && a->kind != SQL_E_NUMBER && a->kind != SQL_E_STRING &&
-        a->kind != SQL_E_NULL && a->kind != SQL_E_BOOL) {
+        a->kind != SQL_E_NULL && a->kind != SQL_E_BOOL && !expr_has_subquery(a)) {
         /* Try it as a pre-aggregation expression equal to a group. */
         sql_error saved = *b->err;
         bool was = b->failed;
@@ -943,15 +1069,20 @@ static void add_out(bsel *sel, bexpr *e, const char *name, bool star, const char
                     const char *sk);
 static void copy_cols(bquery *q, const plan_col *cols, int n);
 
-static const sql_cte *find_cte(scope *sc, const sql_table_ref *t)
+/* The CTE t names, and in *visible the CTEs its body may read: those
+ * defined before it in the same WITH (so no CTE reads itself or a later
+ * one), and those of enclosing WITHs. */
+static const sql_cte *find_cte(scope *sc, const sql_table_ref *t, scope *visible)
 {
     if (t->schema.text)
         return NULL;
     for (scope *s = sc; s; s = s->parent)
         for (size_t i = 0; i < s->nctes; i++)
             if (t->name.quoted ? strcmp(s->ctes[i].name.text, t->name.text) == 0
-                               : strcasecmp(s->ctes[i].name.text, t->name.text) == 0)
+                               : strcasecmp(s->ctes[i].name.text, t->name.text) == 0) {
+                *visible = (scope){.parent = s->parent, .ctes = s->ctes, .nctes = i};
                 return &s->ctes[i];
+            }
     return NULL;
 }
 
@@ -972,9 +1103,32 @@ static bool bind_table(binder *b, scope *sc, bsel *sel, const sql_table_ref *t, 
                     "%s", ce.message);
     json_object *desc =
         catalog_describe_table(b->cat, schema->name, t->name.text, REFRESH_IF_STALE, &ce);
-    if (!desc)
-        return fail(b, &t->pos, "call list_tables to see the tables you can query", "%s",
-                    ce.message);
+    if (!desc) {
+        /* Name the nearest known table, or list a few. */
+        json_object *names = catalog_table_names(b->cat, schema, "");
+        const char *cands[CATALOG_LIST_CAP];
+        size_t n = 0;
+        for (size_t i = 0; names && i < json_object_array_length(names) && n < CATALOG_LIST_CAP;
+             i++)
+            cands[n++] = json_object_get_string(json_object_array_get_idx(names, i));
+        const char *near = suggest_nearest(t->name.text, cands, n);
+        char hint[512];
+        if (near) {
+            snprintf(hint, sizeof hint, "did you mean %s.%s?", schema->name, near);
+        } else {
+            size_t used = (size_t)snprintf(hint, sizeof hint, "tables in %s: ", schema->name);
+            for (size_t i = 0; i < n && i < 10 && used < sizeof hint - 80; i++)
+                used += (size_t)snprintf(hint + used, sizeof hint - used, "%s%s", i ? ", " : "",
+                                         cands[i]);
+            snprintf(hint + used, sizeof hint - used, "%s; call list_tables for all of them",
+                     n > 10 ? ", ..."
+                     : n    ? ""
+                            : "(none known yet)");
+        }
+        if (names)
+            json_object_put(names);
+        return fail(b, &t->pos, hint, "%s", ce.message);
+    }
     (void)sc;
     (void)sel;
     r->desc = desc;
@@ -1036,10 +1190,12 @@ static bfrom *bind_from(binder *b, scope *sc, bsel *sel, const sql_table_ref *t)
         f->l = bind_from(b, sc, sel, t->left);
         f->r = f->l ? bind_from(b, sc, sel, t->right) : NULL;
         f->hi = sel->nfrom;
-        if (!f->r)
+        if (!f->r || b->failed)
             return f;
         if (t->on) {
+            sel->clause = "ON";
             f->on = bind_expr(b, sc, t->on);
+            sel->clause = NULL;
         } else if (t->has_using) {
             /* USING (c, ...): l.c = r.c for each, over the two sides' items. */
             for (size_t i = 0; i < t->using_cols.n && !b->failed; i++) {
@@ -1053,6 +1209,13 @@ static bfrom *bind_from(binder *b, scope *sc, bsel *sel, const sql_table_ref *t)
                 bexpr *l = resolve_column(b, &ls, &one, t->pos);
                 bexpr *r = l ? resolve_column(b, &rs, &one, t->pos) : NULL;
                 if (!r) {
+                    /* Say which side lacks it rather than "unknown column". */
+                    const brel *side = sel->rels[l ? f->r->lo : f->lo];
+                    b->failed = false;
+                    fail(b, &t->pos,
+                         "USING (c) needs a column c on both sides; otherwise write ON a.x = b.y",
+                         "USING column %s is not a column of %s", t->using_cols.v[i].text,
+                         side->alias ? side->alias : "the derived table");
                     bexpr_free(l);
                     break;
                 }
@@ -1085,7 +1248,8 @@ static bfrom *bind_from(binder *b, scope *sc, bsel *sel, const sql_table_ref *t)
     brel *r = rel_add(sel, REL_TABLE);
     sel->nfrom++;
     r->pos = t->pos;
-    const sql_cte *cte = t->kind == SQL_TR_TABLE ? find_cte(sc, t) : NULL;
+    scope cte_scope;
+    const sql_cte *cte = t->kind == SQL_TR_TABLE ? find_cte(sc, t, &cte_scope) : NULL;
     if (t->kind == SQL_TR_TABLE && !cte) {
         bind_table(b, sc, sel, t, r);
         return f;
@@ -1093,9 +1257,9 @@ static bfrom *bind_from(binder *b, scope *sc, bsel *sel, const sql_table_ref *t)
     r->kind = REL_DERIVED;
     if (cte) {
         r->alias = xstrdup(t->alias.text ? t->alias.text : cte->name.text);
-        /* CTE bodies see no enclosing query (docs/ENGINE.md). */
-        scope top = {.ctes = sc->ctes, .nctes = sc->nctes};
-        r->q = bind_query(b, &top, false, cte->query);
+        /* CTE bodies see no enclosing query's columns (docs/ENGINE.md),
+           only the CTEs before them. */
+        r->q = bind_query(b, &cte_scope, false, cte->query);
         if (r->q)
             name_derived_cols(r->q, &cte->columns);
     } else if (t->kind == SQL_TR_SUBQUERY) {
@@ -1206,8 +1370,11 @@ static bsel *bind_select(binder *b, scope *parent, bool push, bquery *q, const s
                 .nctes = owner_q->nctes};
     if (s->from)
         sel->from = bind_from(b, &sc, sel, s->from);
-    if (!b->failed && s->where)
+    if (!b->failed && s->where) {
+        sel->clause = "WHERE";
         sel->where = bind_expr(b, &sc, s->where);
+        sel->clause = NULL;
+    }
     sel->has_agg = s->group_by.n > 0 || s->having || select_has_aggregate(s, owner_q);
     if (sel->has_agg && !b->failed) {
         sel->agg_rel = sel->nrels;
@@ -1238,7 +1405,9 @@ static bsel *bind_select(binder *b, scope *parent, bool push, bquery *q, const s
                         strcasecmp(s->items[k].alias.text, g->path.v[0].name.text) == 0)
                         g = s->items[k].expr;
             }
+            sel->clause = "GROUP BY";
             bexpr *e = bind_expr(b, &sc, g);
+            sel->clause = NULL;
             if (!e)
                 break;
             sel->groups = xreallocarray(sel->groups, (size_t)sel->ngroups + 1, sizeof *sel->groups);
