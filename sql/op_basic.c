@@ -135,6 +135,7 @@ static void filter_explain(const op_t *op, buf_t *out, int indent)
 {
     const filter_op *f = (const filter_op *)op;
     explain_line(out, indent, "Filter");
+    explain_subqueries(f->pred, out, indent + 1);
     op_explain(f->child, out, indent + 1);
 }
 
@@ -225,6 +226,8 @@ static void project_explain(const op_t *op, buf_t *out, int indent)
 {
     const project_op *p = (const project_op *)op;
     explain_line(out, indent, "Project (columns: %d)", op->width);
+    for (int i = 0; i < op->width; i++)
+        explain_subqueries(p->exprs[i], out, indent + 1);
     op_explain(p->child, out, indent + 1);
 }
 

@@ -168,6 +168,9 @@ void acc_free(agg_acc *a);
 void explain_line(buf_t *out, int indent, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The plans of the subqueries inside e, each under a "Subquery" line. */
+void explain_subqueries(const bexpr *e, buf_t *out, int indent);
+
 const char *join_kind_name(join_kind kind);
 
 #endif

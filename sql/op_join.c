@@ -267,6 +267,7 @@ static void join_explain(const op_t *op, buf_t *out, int indent)
     else
         explain_line(out, indent, "NestedLoopJoin %s%s", join_kind_name(j->kind),
                      j->cond ? "" : " (cross)");
+    explain_subqueries(j->cond, out, indent + 1);
     op_explain(j->left, out, indent + 1);
     op_explain(j->right, out, indent + 1);
 }

@@ -341,6 +341,19 @@ void explain_line(buf_t *out, int indent, const char *fmt, ...)
     buf_putc(out, '\n');
 }
 
+void explain_subqueries(const bexpr *e, buf_t *out, int indent)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->nargs; i++)
+        explain_subqueries(e->args[i], out, indent);
+    if (e->sub && e->sub->root) {
+        explain_line(out, indent, "Subquery (%s)",
+                     e->sub->correlated ? "run for each row" : "run once, result kept");
+        op_explain(e->sub->root, out, indent + 1);
+    }
+}
+
 const char *join_kind_name(join_kind kind)
 {
     switch (kind) {

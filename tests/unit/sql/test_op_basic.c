@@ -305,6 +305,37 @@ static void test_explain_tree(void **state)
     op_free(op);
 }
 
+static bexpr *t_subq(op_t *root, bool correlated)
+{
+    bexpr *e = bexpr_new(BX_EXISTS, (sql_pos){1, 1, 0});
+    e->sub = subplan_new(root, correlated);
+    return e;
+}
+
+/* Subqueries show their plans under the operator that evaluates them. */
+static void test_explain_subqueries(void **state)
+{
+    (void)state;
+    bexpr *pred = t_bin(SQL_OP_AND, t_subq(test_rows_op(1, "1"), false),
+                        t_subq(op_filter(test_rows_op(1, "2"), t_const("true")), true));
+    op_t *op = op_project(op_filter(test_rows_op(1, "1"), pred),
+                          t_exprs(2, t_col(0), t_subq(test_rows_op(2, ""), false)), 2);
+    buf_t b = BUF_INIT(4096);
+    op_explain(op, &b, 0);
+    assert_string_equal(buf_cstr(&b), "Project (columns: 2)\n"
+                                      "  Subquery (run once, result kept)\n"
+                                      "    TestRows (rows: 0)\n"
+                                      "  Filter\n"
+                                      "    Subquery (run once, result kept)\n"
+                                      "      TestRows (rows: 1)\n"
+                                      "    Subquery (run for each row)\n"
+                                      "      Filter\n"
+                                      "        TestRows (rows: 1)\n"
+                                      "    TestRows (rows: 1)\n");
+    buf_free(&b);
+    op_free(op);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -325,6 +356,7 @@ int main(void)
         cmocka_unit_test_setup(test_limit_child_error_in_offset, setup),
         cmocka_unit_test_setup(test_close_idempotent_and_free_unopened, setup),
         cmocka_unit_test_setup(test_explain_tree, setup),
+        cmocka_unit_test_setup(test_explain_subqueries, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
