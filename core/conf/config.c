@@ -10,6 +10,9 @@
 #include "../base/suggest.h"
 #include "ini.h"
 
+#include "../../oauth/redirect_uri.h"
+#include "../../oauth/scope.h"
+
 #include "../../oauth/password.h"
 #include "../../oauth/scope.h"
 
@@ -865,6 +868,186 @@ static bool p_user_scopes(ctx *c, const ini_kv *kv, const key_desc *d, void *bas
     return true;
 }
 
+/* ---- [client ID]: pre-registered OAuth clients ------------------------------ */
+
+#define CLIENT_REDIRECTS_MAX 32 /* redirect_uris of one pre-registered client */
+
+/* A client id travels in URLs and forms: unreserved URI characters only.
+ * "dcr_" starts the ids /register hands out, so it cannot shadow one. */
+static bool check_client_id(const char *v, char *why, size_t whylen)
+{
+    size_t n = strlen(v);
+    if (n < 1 || n > CONFIG_CLIENT_ID_MAX || !all_chars(v, "._~-")) {
+        snprintf(why, whylen, "is not a valid client id (1 to %d letters, digits, '.', '_', '~' or "
+                              "'-')",
+                 CONFIG_CLIENT_ID_MAX);
+        return false;
+    }
+    if (!strncmp(v, "dcr_", 4)) {
+        snprintf(why, whylen, "starts with 'dcr_', which is kept for dynamically registered "
+                              "clients");
+        return false;
+    }
+    return true;
+}
+
+static bool check_client_name(const char *v, char *why, size_t whylen)
+{
+    if (strlen(v) > 128) {
+        snprintf(why, whylen, "is longer than 128 bytes");
+        return false;
+    }
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            snprintf(why, whylen, "has a control character");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Client secrets are 256-bit random strings made by ddbsql-admin, so one
+ * SHA-256 is enough (nothing to guess from) and keeps /token fast. */
+static bool check_secret_hash(const char *v, char *why, size_t whylen)
+{
+    size_t pre = strlen(CONFIG_CLIENT_SECRET_PREFIX);
+    bool ok = strlen(v) == pre + 64 && !strncmp(v, CONFIG_CLIENT_SECRET_PREFIX, pre);
+    for (size_t i = pre; ok && v[i]; i++)
+        ok = isdigit((unsigned char)v[i]) || (v[i] >= 'a' && v[i] <= 'f');
+    if (!ok)
+        snprintf(why, whylen,
+                 "is not " CONFIG_CLIENT_SECRET_PREFIX "<64 lowercase hex digits>, the SHA-256 of "
+                 "the client secret (ddbsql-admin prints both; or: printf %%s \"$SECRET\" | "
+                 "sha256sum)");
+    return ok;
+}
+
+static bool check_ca_file(const char *v, char *why, size_t whylen)
+{
+    struct stat st;
+    if (v[0] != '/')
+        snprintf(why, whylen, "is not an absolute path");
+    else if (stat(v, &st) != 0 || !S_ISREG(st.st_mode))
+        snprintf(why, whylen, "is not a readable file");
+    else
+        return true;
+    return false;
+}
+
+/* Splits on whitespace only: a redirect URI may hold a comma. */
+static size_t split_spaces(const char *v, char ***items)
+{
+    size_t n = 0;
+    *items = NULL;
+    for (const char *p = v; *p;) {
+        p += strspn(p, " \t");
+        size_t len = strcspn(p, " \t");
+        if (!len)
+            break;
+        *items = xreallocarray(*items, n + 1, sizeof **items);
+        (*items)[n++] = xstrndup(p, len);
+        p += len;
+    }
+    return n;
+}
+
+static bool p_redirect_uris(ctx *c, const ini_kv *kv, const key_desc *d, void *base)
+{
+    client_conf *cl = base;
+    char **items, why[256];
+    size_t n = split_spaces(kv->value, &items);
+    (void)d;
+    bool ok = n <= CLIENT_REDIRECTS_MAX ||
+              cfail(c, kv->line, kv->key, "lists %zu URIs (at most %d)", n, CLIENT_REDIRECTS_MAX);
+    for (size_t i = 0; i < n && ok; i++) {
+        if (!redirect_uri_check(items[i], why, sizeof why))
+            ok = cfail(c, kv->line, kv->key, "'%.*s' %s", MAX_SHOWN_VALUE, items[i], why);
+        for (size_t j = 0; ok && j < i; j++)
+            if (!strcmp(items[j], items[i]))
+                ok = cfail(c, kv->line, kv->key, "'%.*s' is listed twice", MAX_SHOWN_VALUE,
+                           items[i]);
+    }
+    if (!ok) {
+        free_list(items, n);
+        return false;
+    }
+    free_list(cl->redirect_uris, cl->nredirect_uris);
+    cl->redirect_uris = items;
+    cl->nredirect_uris = n;
+    return true;
+}
+
+static bool p_client_type(ctx *c, const ini_kv *kv, const key_desc *d, void *base)
+{
+    static const char *const names[] = {"public", "confidential"};
+    (void)d;
+    int i = p_enum(c, kv, names, 2, "public, confidential");
+    if (i < 0)
+        return false;
+    ((client_conf *)base)->confidential = i == 1;
+    return true;
+}
+
+static bool p_client_scopes(ctx *c, const ini_kv *kv, const key_desc *d, void *base)
+{
+    static const char *const known[] = {SCOPE_NAME_QUERY, SCOPE_NAME_SCHEMAS_READ};
+    scope_list l;
+    char err[256];
+    if (!scope_parse(kv->value, &l, err, sizeof err))
+        return cfail(c, kv->line, kv->key, "%s (scopes are separated by single spaces)", err);
+    for (size_t i = 0; i < l.n; i++) {
+        if (scope_bit(l.items[i]))
+            continue;
+        const char *near = suggest_nearest(l.items[i], known, 2);
+        bool r = cfail(c, kv->line, kv->key, "'%.*s' is not a scope of this server (%s%s%s%s)",
+                       MAX_SHOWN_VALUE, l.items[i], near ? "did you mean '" : "known: ",
+                       near ? near : SCOPES_SUPPORTED, near ? "'?" : "", "");
+        scope_list_free(&l);
+        return r;
+    }
+    char names[SCOPE_BITS_STR_MAX];
+    scope_bits_format(scope_bits(&l), names);
+    scope_list_free(&l);
+    set_str(field_str(base, d), xstrdup(names), false);
+    return true;
+}
+
+static bool p_grant_types(ctx *c, const ini_kv *kv, const key_desc *d, void *base)
+{
+    static const char *const names[] = {"authorization_code", "refresh_token",
+                                        "client_credentials"};
+    static const unsigned bits[] = {OAUTH_GRANT_AUTHORIZATION_CODE, OAUTH_GRANT_REFRESH_TOKEN,
+                                    OAUTH_GRANT_CLIENT_CREDENTIALS};
+    char **items;
+    size_t n = split_list(kv->value, &items);
+    unsigned got = 0;
+    bool ok = true;
+    (void)d;
+    for (size_t i = 0; i < n && ok; i++) {
+        size_t k = 0;
+        while (k < 3 && strcmp(items[i], names[k]))
+            k++;
+        if (k == 3) {
+            const char *near = suggest_nearest(items[i], names, 3);
+            ok = near ? cfail(c, kv->line, kv->key, "'%.*s' is not a grant type (did you mean "
+                                                    "'%s'?)",
+                              MAX_SHOWN_VALUE, items[i], near)
+                      : cfail(c, kv->line, kv->key,
+                              "'%.*s' is not a grant type (known: authorization_code, "
+                              "refresh_token, client_credentials)",
+                              MAX_SHOWN_VALUE, items[i]);
+        } else if (got & bits[k]) {
+            ok = cfail(c, kv->line, kv->key, "'%s' is listed twice", names[k]);
+        }
+        if (ok)
+            got |= bits[k];
+    }
+    free_list(items, n);
+    if (ok)
+        ((client_conf *)base)->grant_types = got;
+    return ok;
+}
+
 /* ---- key tables ----------------------------------------------------------- */
 
 #define K(name, parser, type, field, lo, hi, check, secret)                                        \
@@ -963,6 +1146,11 @@ static const key_desc oauth_keys[] = {
     K("login_window_seconds", p_int, oauth_conf, login_window_seconds, 1, 86400, NULL, false),
     K("trust_remote_user", p_bool, oauth_conf, trust_remote_user, 0, 0, NULL, false),
     K("cimd_allow_loopback", p_bool, oauth_conf, cimd_allow_loopback, 0, 0, NULL, false),
+    K("cimd_ca_file", p_str, oauth_conf, cimd_ca_file, 0, 0, check_ca_file, false),
+    K("registration_rate_limit", p_int, oauth_conf, registration_rate_limit, 1, 1000000, NULL,
+      false),
+    K("registration_rate_window_seconds", p_int, oauth_conf, registration_rate_window_seconds, 1,
+      86400, NULL, false),
     {NULL, NULL, 0, 0, 0, NULL, false},
 };
 
@@ -976,6 +1164,16 @@ static const key_desc user_keys[] = {
 static const key_desc signing_key_keys[] = {
     K("path", p_str, signing_key_conf, path, 0, 0, check_key_path, false),
     K("active", p_bool, signing_key_conf, active, 0, 0, NULL, false),
+    {NULL, NULL, 0, 0, 0, NULL, false},
+};
+
+static const key_desc client_keys[] = {
+    K("name", p_str, client_conf, name, 0, 0, check_client_name, false),
+    K("redirect_uris", p_redirect_uris, client_conf, redirect_uris, 0, 0, NULL, false),
+    K("type", p_client_type, client_conf, confidential, 0, 0, NULL, false),
+    K("secret_hash", p_str, client_conf, secret_hash, 0, 0, check_secret_hash, true),
+    K("scopes", p_client_scopes, client_conf, scopes, 0, 0, NULL, false),
+    K("grant_types", p_grant_types, client_conf, grant_types, 0, 0, NULL, false),
     {NULL, NULL, 0, 0, 0, NULL, false},
 };
 
@@ -1156,6 +1354,56 @@ static bool close_user(ctx *c, void *base)
     return true;
 }
 
+static void *open_client(ctx *c)
+{
+    const char *id = c->sec->name;
+    char why[160];
+    if (!check_client_id(id, why, sizeof why)) {
+        cfail(c, c->sec->line, NULL, "'%.*s' %s", MAX_SHOWN_VALUE, id, why);
+        return NULL;
+    }
+    oauth_conf *o = &c->cfg->oauth;
+    o->clients = xreallocarray(o->clients, o->nclients + 1, sizeof *o->clients);
+    client_conf *cl = &o->clients[o->nclients++];
+    memset(cl, 0, sizeof *cl);
+    cl->client_id = xstrdup(id);
+    return cl;
+}
+
+static bool close_client(ctx *c, void *base)
+{
+    client_conf *cl = base;
+    const ini_kv *gkv = find_kv(c->sec, "grant_types");
+    int gline = gkv ? gkv->line : c->sec->line;
+    if (!cl->grant_types)
+        cl->grant_types = OAUTH_GRANT_AUTHORIZATION_CODE | OAUTH_GRANT_REFRESH_TOKEN;
+    unsigned g = cl->grant_types;
+    if (cl->confidential && !cl->secret_hash)
+        return cfail(c, c->sec->line, "secret_hash",
+                     "missing (required with type = confidential): " CONFIG_CLIENT_SECRET_PREFIX
+                     "<hex SHA-256 of the secret>, as ddbsql-admin prints it");
+    if (!only_with(c, "secret_hash", cl->confidential, "type = confidential"))
+        return false;
+    if ((g & OAUTH_GRANT_CLIENT_CREDENTIALS) && !cl->confidential)
+        return cfail(c, gline, "grant_types",
+                     "client_credentials needs type = confidential (a client with a secret)");
+    if ((g & OAUTH_GRANT_REFRESH_TOKEN) && !(g & OAUTH_GRANT_AUTHORIZATION_CODE))
+        return cfail(c, gline, "grant_types",
+                     "refresh_token is only issued with authorization_code; list both");
+    if ((g & OAUTH_GRANT_AUTHORIZATION_CODE) && !cl->nredirect_uris)
+        return cfail(c, c->sec->line, "redirect_uris",
+                     "missing (required with the authorization_code grant): the exact URIs the "
+                     "client may be sent back to, separated by spaces");
+    if (!only_with(c, "redirect_uris", g & OAUTH_GRANT_AUTHORIZATION_CODE,
+                   "grant_types including authorization_code"))
+        return false;
+    if (!cl->name)
+        cl->name = xstrdup(cl->client_id);
+    if (!cl->scopes)
+        cl->scopes = xstrdup(SCOPES_SUPPORTED);
+    return true;
+}
+
 static bool close_schema(ctx *c, void *base)
 {
     schema_conf *s = base;
@@ -1198,6 +1446,7 @@ static const section_desc sections[] = {
     {"sql", SEC_SINGLE, sql_keys, open_sql, close_sql},
     {"oauth", SEC_SINGLE, oauth_keys, open_oauth, NULL},
     {"signing_key", SEC_NAMED, signing_key_keys, open_signing_key, close_signing_key},
+    {"client", SEC_NAMED, client_keys, open_client, close_client},
     {"user", SEC_NAMED, user_keys, open_user, close_user},
     {"schema", SEC_NAMED, schema_keys, open_schema, close_schema},
 };
@@ -1418,6 +1667,11 @@ static bool check_oauth(ctx *c, const ini_file *f)
                      "('%s' is not)",
                      cfg->public_url);
 
+    const ini_kv *cakv = osec ? find_kv(osec, "cimd_ca_file") : NULL;
+    if (cakv && !o->cimd_allow_loopback)
+        return cfail(c, cakv->line, "cimd_ca_file",
+                     "is for tests only and is used only with cimd_allow_loopback = true");
+
     /* Exactly one active key; a single key is active by itself. */
     const ini_section *first = NULL;
     for (size_t i = 0; i < o->nkeys; i++) {
@@ -1531,6 +1785,8 @@ static void set_defaults(config *cfg, const char *path)
     cfg->oauth.session_lifetime_hours = 12;
     cfg->oauth.refresh_token_ttl_seconds = 43200;
     cfg->oauth.registered_client_ttl_days = 30;
+    cfg->oauth.registration_rate_limit = 10;
+    cfg->oauth.registration_rate_window_seconds = 600;
     cfg->oauth.login_session_ttl_seconds = 3600;
     cfg->oauth.login_max_attempts_per_user = 10;
     cfg->oauth.login_max_attempts_per_ip = 50;
@@ -1604,6 +1860,16 @@ void config_free(config *c)
         free(c->oauth.keys[i].path);
     }
     free(c->oauth.keys);
+    free(c->oauth.cimd_ca_file);
+    for (size_t i = 0; i < c->oauth.nclients; i++) {
+        client_conf *cl = &c->oauth.clients[i];
+        free(cl->client_id);
+        free(cl->name);
+        free_list(cl->redirect_uris, cl->nredirect_uris);
+        secure_free_str(cl->secret_hash);
+        free(cl->scopes);
+    }
+    free(c->oauth.clients);
     for (size_t i = 0; i < c->oauth.nusers; i++) {
         free(c->oauth.users[i].name);
         secure_free_str(c->oauth.users[i].password_hash);

@@ -112,6 +112,26 @@ typedef struct signing_key_conf {
     bool active;
 } signing_key_conf;
 
+/* Grant types as bits: [client ID] grant_types, and the clients of
+ * oauth/client_registry.h. */
+#define OAUTH_GRANT_AUTHORIZATION_CODE 1u
+#define OAUTH_GRANT_REFRESH_TOKEN      2u
+#define OAUTH_GRANT_CLIENT_CREDENTIALS 4u
+
+/* [client ID]: a pre-registered OAuth client (oauth/client_registry.h). */
+#define CONFIG_CLIENT_ID_MAX        128       /* bytes of a pre-registered client id */
+#define CONFIG_CLIENT_SECRET_PREFIX "sha256:" /* secret_hash = sha256:<64 hex> */
+typedef struct client_conf {
+    char *client_id;      /* the section name: 1..CONFIG_CLIENT_ID_MAX of [A-Za-z0-9._~-] */
+    char *name;           /* shown on the consent page; defaults to client_id */
+    char **redirect_uris; /* exact strings, oauth/redirect_uri.h rules */
+    size_t nredirect_uris;
+    bool confidential;  /* type = confidential: authenticates with a secret */
+    char *secret_hash;  /* confidential only: "sha256:" + 64 lowercase hex */
+    char *scopes;       /* allowed scopes, space-separated, canonical order */
+    unsigned grant_types; /* OAUTH_GRANT_* */
+} client_conf;
+
 /* [oauth]: the authorization server and the bearer check of /mcp. */
 typedef struct oauth_conf {
     char *issuer;                   /* normalised URL; defaults to public_url */
@@ -122,6 +142,11 @@ typedef struct oauth_conf {
     int registered_client_ttl_days; /* a DCR client unused this long expires */
     bool trust_remote_user;         /* sign in as REMOTE_USER from the web server */
     bool cimd_allow_loopback;       /* tests only: CIMD documents on loopback */
+    char *cimd_ca_file;             /* tests only: CA certificates for CIMD fetches */
+    int registration_rate_limit;    /* DCR registrations per client address per window */
+    int registration_rate_window_seconds;
+    client_conf *clients; /* [client ID] sections */
+    size_t nclients;
     signing_key_conf *keys;
     size_t nkeys;
     signing_key_conf *active_key; /* into keys; NULL when there is none */

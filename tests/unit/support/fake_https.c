@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* POLLRDHUP */
 #include "fake_https.h"
 
 #include "core/base/alloc.h"
@@ -99,11 +100,14 @@ static void make_cert(fake_https *s)
     EVP_PKEY_free(key);
 }
 
-/* Waits up to ms, returning early (false) when the server is stopping. */
-static bool wait_ms(fake_https *s, int ms)
+/* Waits up to ms; false (stop waiting) when the server is stopping or the
+ * client has hung up, so one abandoned slow answer does not hold up the
+ * next connection. */
+static bool wait_ms(fake_https *s, int fd, int ms)
 {
-    struct pollfd p = {.fd = s->wake[0], .events = POLLIN};
-    return poll(&p, 1, ms) == 0;
+    struct pollfd p[2] = {{.fd = s->wake[0], .events = POLLIN},
+                          {.fd = fd, .events = POLLIN | POLLRDHUP}};
+    return poll(p, 2, ms) == 0;
 }
 
 static void serve_one(fake_https *s, int fd)
@@ -135,7 +139,7 @@ static void serve_one(fake_https *s, int fd)
     if (scripted)
         it = s->script[s->next++];
     pthread_mutex_unlock(&s->mu);
-    if (it.delay_ms && !wait_ms(s, it.delay_ms))
+    if (it.delay_ms && !wait_ms(s, fd, it.delay_ms))
         goto out;
     size_t blen = it.body ? (it.body_len ? it.body_len : strlen(it.body)) : 0;
     char top[512];
