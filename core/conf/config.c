@@ -10,10 +10,8 @@
 #include "../base/suggest.h"
 #include "ini.h"
 
-#include "../../oauth/redirect_uri.h"
-#include "../../oauth/scope.h"
-
 #include "../../oauth/password.h"
+#include "../../oauth/redirect_uri.h"
 #include "../../oauth/scope.h"
 
 #include <arpa/inet.h>
@@ -831,43 +829,6 @@ static bool p_cursor_secret_file(ctx *c, const ini_kv *kv, const key_desc *d, vo
     return ok;
 }
 
-/* ---- [user NAME]: people who sign in ------------------------------------- */
-
-/* A user name shows in tokens (sub), logs and pages: keep it plain. */
-static bool check_user_name(const char *v)
-{
-    size_t n = strlen(v);
-    return n >= 1 && n <= CONFIG_USER_NAME_MAX && all_chars(v, "._@+-");
-}
-
-/* scopes = a subset of the known scopes, kept in canonical order. */
-static bool p_user_scopes(ctx *c, const ini_kv *kv, const key_desc *d, void *base)
-{
-    static const char *const known[] = {SCOPE_NAME_QUERY, SCOPE_NAME_SCHEMAS_READ};
-    scope_list l;
-    char why[256];
-    if (!scope_parse(kv->value, &l, why, sizeof why))
-        return cfail(c, kv->line, kv->key, "%s (scopes are separated by single spaces)", why);
-    for (size_t i = 0; i < l.n; i++) {
-        if (scope_bit(l.items[i]))
-            continue;
-        const char *near = suggest_nearest(l.items[i], known, 2);
-        bool r = near ? cfail(c, kv->line, kv->key,
-                              "'%.*s' is not a scope of this server (did you mean '%s'?)",
-                              MAX_SHOWN_VALUE, l.items[i], near)
-                      : cfail(c, kv->line, kv->key,
-                              "'%.*s' is not a scope of this server (known: " SCOPES_SUPPORTED ")",
-                              MAX_SHOWN_VALUE, l.items[i]);
-        scope_list_free(&l);
-        return r;
-    }
-    char names[SCOPE_BITS_STR_MAX];
-    scope_bits_format(scope_bits(&l), names);
-    scope_list_free(&l);
-    set_str(field_str(base, d), xstrdup(names), false);
-    return true;
-}
-
 /* ---- [client ID]: pre-registered OAuth clients ------------------------------ */
 
 #define CLIENT_REDIRECTS_MAX 32 /* redirect_uris of one pre-registered client */
@@ -1046,6 +1007,43 @@ static bool p_grant_types(ctx *c, const ini_kv *kv, const key_desc *d, void *bas
     if (ok)
         ((client_conf *)base)->grant_types = got;
     return ok;
+}
+
+/* ---- [user NAME]: people who sign in ------------------------------------- */
+
+/* A user name shows in tokens (sub), logs and pages: keep it plain. */
+static bool check_user_name(const char *v)
+{
+    size_t n = strlen(v);
+    return n >= 1 && n <= CONFIG_USER_NAME_MAX && all_chars(v, "._@+-");
+}
+
+/* scopes = a subset of the known scopes, kept in canonical order. */
+static bool p_user_scopes(ctx *c, const ini_kv *kv, const key_desc *d, void *base)
+{
+    static const char *const known[] = {SCOPE_NAME_QUERY, SCOPE_NAME_SCHEMAS_READ};
+    scope_list l;
+    char why[256];
+    if (!scope_parse(kv->value, &l, why, sizeof why))
+        return cfail(c, kv->line, kv->key, "%s (scopes are separated by single spaces)", why);
+    for (size_t i = 0; i < l.n; i++) {
+        if (scope_bit(l.items[i]))
+            continue;
+        const char *near = suggest_nearest(l.items[i], known, 2);
+        bool r = near ? cfail(c, kv->line, kv->key,
+                              "'%.*s' is not a scope of this server (did you mean '%s'?)",
+                              MAX_SHOWN_VALUE, l.items[i], near)
+                      : cfail(c, kv->line, kv->key,
+                              "'%.*s' is not a scope of this server (known: " SCOPES_SUPPORTED ")",
+                              MAX_SHOWN_VALUE, l.items[i]);
+        scope_list_free(&l);
+        return r;
+    }
+    char names[SCOPE_BITS_STR_MAX];
+    scope_bits_format(scope_bits(&l), names);
+    scope_list_free(&l);
+    set_str(field_str(base, d), xstrdup(names), false);
+    return true;
 }
 
 /* ---- key tables ----------------------------------------------------------- */
@@ -1318,42 +1316,6 @@ static bool close_signing_key(ctx *c, void *base)
     return true;
 }
 
-static void *open_user(ctx *c)
-{
-    const char *name = c->sec->name;
-    if (!check_user_name(name)) {
-        cfail(c, c->sec->line, NULL,
-              "'%.*s' is not a valid user name (1 to %d letters, digits, '.', '_', '@', '+' or "
-              "'-')",
-              MAX_SHOWN_VALUE, name, CONFIG_USER_NAME_MAX);
-        return NULL;
-    }
-    oauth_conf *o = &c->cfg->oauth;
-    for (size_t i = 0; i < o->nusers; i++) {
-        if (!strcasecmp(o->users[i].name, name)) {
-            cfail(c, c->sec->line, NULL,
-                  "user '%s' differs from user '%s' only in letter case; user names must differ "
-                  "by more than case",
-                  name, o->users[i].name);
-            return NULL;
-        }
-    }
-    o->users = xreallocarray(o->users, o->nusers + 1, sizeof *o->users);
-    user_conf *u = &o->users[o->nusers++];
-    memset(u, 0, sizeof *u);
-    u->name = xstrdup(name);
-    return u;
-}
-
-static bool close_user(ctx *c, void *base)
-{
-    user_conf *u = base;
-    (void)c;
-    if (!u->scopes)
-        u->scopes = xstrdup(SCOPES_SUPPORTED);
-    return true;
-}
-
 static void *open_client(ctx *c)
 {
     const char *id = c->sec->name;
@@ -1401,6 +1363,42 @@ static bool close_client(ctx *c, void *base)
         cl->name = xstrdup(cl->client_id);
     if (!cl->scopes)
         cl->scopes = xstrdup(SCOPES_SUPPORTED);
+    return true;
+}
+
+static void *open_user(ctx *c)
+{
+    const char *name = c->sec->name;
+    if (!check_user_name(name)) {
+        cfail(c, c->sec->line, NULL,
+              "'%.*s' is not a valid user name (1 to %d letters, digits, '.', '_', '@', '+' or "
+              "'-')",
+              MAX_SHOWN_VALUE, name, CONFIG_USER_NAME_MAX);
+        return NULL;
+    }
+    oauth_conf *o = &c->cfg->oauth;
+    for (size_t i = 0; i < o->nusers; i++) {
+        if (!strcasecmp(o->users[i].name, name)) {
+            cfail(c, c->sec->line, NULL,
+                  "user '%s' differs from user '%s' only in letter case; user names must differ "
+                  "by more than case",
+                  name, o->users[i].name);
+            return NULL;
+        }
+    }
+    o->users = xreallocarray(o->users, o->nusers + 1, sizeof *o->users);
+    user_conf *u = &o->users[o->nusers++];
+    memset(u, 0, sizeof *u);
+    u->name = xstrdup(name);
+    return u;
+}
+
+static bool close_user(ctx *c, void *base)
+{
+    user_conf *u = base;
+    (void)c;
+    if (!u->scopes)
+        u->scopes = xstrdup(SCOPES_SUPPORTED);
     return true;
 }
 
@@ -1785,12 +1783,12 @@ static void set_defaults(config *cfg, const char *path)
     cfg->oauth.session_lifetime_hours = 12;
     cfg->oauth.refresh_token_ttl_seconds = 43200;
     cfg->oauth.registered_client_ttl_days = 30;
-    cfg->oauth.registration_rate_limit = 10;
-    cfg->oauth.registration_rate_window_seconds = 600;
     cfg->oauth.login_session_ttl_seconds = 3600;
     cfg->oauth.login_max_attempts_per_user = 10;
     cfg->oauth.login_max_attempts_per_ip = 50;
     cfg->oauth.login_window_seconds = 900;
+    cfg->oauth.registration_rate_limit = 10;
+    cfg->oauth.registration_rate_window_seconds = 600;
 }
 
 bool config_load(const char *path, config *out, char *err, size_t errlen)
@@ -1860,6 +1858,12 @@ void config_free(config *c)
         free(c->oauth.keys[i].path);
     }
     free(c->oauth.keys);
+    for (size_t i = 0; i < c->oauth.nusers; i++) {
+        free(c->oauth.users[i].name);
+        secure_free_str(c->oauth.users[i].password_hash);
+        free(c->oauth.users[i].scopes);
+    }
+    free(c->oauth.users);
     free(c->oauth.cimd_ca_file);
     for (size_t i = 0; i < c->oauth.nclients; i++) {
         client_conf *cl = &c->oauth.clients[i];
@@ -1870,12 +1874,6 @@ void config_free(config *c)
         free(cl->scopes);
     }
     free(c->oauth.clients);
-    for (size_t i = 0; i < c->oauth.nusers; i++) {
-        free(c->oauth.users[i].name);
-        secure_free_str(c->oauth.users[i].password_hash);
-        free(c->oauth.users[i].scopes);
-    }
-    free(c->oauth.users);
     memset(c, 0, sizeof *c);
 }
 
