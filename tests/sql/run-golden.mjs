@@ -16,6 +16,8 @@
 //   -- max-rows: N      --max-rows N (default 1000)
 //   -- format: objects  --format objects
 //   -- plan             --plan (mode plan: nothing is read)
+//   -- page: N          follow next_cursor to the Nth page (of max-rows rows)
+//                       and check that page only (plans: its calls alone)
 //
 // Every run is also checked for: sanitizer reports, a broken output
 // contract, DynamoDB operations other than GetItem/BatchGetItem/Query/Scan
@@ -56,7 +58,7 @@ function parseArgs(argv) {
 }
 
 export function directives(sql) {
-  const d = { unordered: false, maxRows: 1000, format: null, plan: false };
+  const d = { unordered: false, maxRows: 1000, format: null, plan: false, page: 1 };
   for (const line of sql.split('\n')) {
     const m = /^\s*--\s*(.*?)\s*$/.exec(line);
     if (!m) {
@@ -68,6 +70,7 @@ export function directives(sql) {
     else if (t === 'plan') d.plan = true;
     else if (/^max-rows:\s*\d+$/.test(t)) d.maxRows = Number(t.split(':')[1]);
     else if (/^format:\s*\w+$/.test(t)) d.format = t.split(':')[1].trim();
+    else if (/^page:\s*\d+$/.test(t)) d.page = Number(t.split(':')[1]);
   }
   return d;
 }
@@ -146,7 +149,19 @@ export function renderResult(r, d) {
   return `${lines.join('\n')}\n`;
 }
 
-export function renderPlan(r) {
+/** Runs a case: pages before d.page through their next_cursor, then the page checked (traced). */
+async function runCase(sql, d, config) {
+  let cursor;
+  for (let p = 1; p < d.page; p++) {
+    const r = await runSql(sql, { config, maxRows: d.maxRows, format: d.format, cursor });
+    if (r.problem || r.sanitizer) return r;
+    if (!r.result || !r.result.next_cursor) return { ...r, problem: `page ${p} has no next_cursor, so there is no page ${d.page}` };
+    cursor = r.result.next_cursor;
+  }
+  return runSql(sql, { config, maxRows: d.maxRows, format: d.format, plan: d.plan, trace: true, cursor });
+}
+
+export function renderPlan(r, d = {}) {
   if (r.status === 1) {
     let s = `-- error\n${r.result.error}\n`;
     if (r.result.hint) s += `-- hint\n${r.result.hint}\n`;
@@ -156,6 +171,7 @@ export function renderPlan(r) {
   const calls = r.trace.filter((ev) => !META_OPS.has(ev.op));
   const lines = [];
   const stats = res.stats || {};
+  if (d.page > 1) lines.push(`-- page: ${d.page}`);
   lines.push(`-- rows: ${String(res.row_count ?? res.rows.length)}${res.truncated ? ' (truncated)' : ''}`);
   lines.push(`-- items_read: ${stats.items_read === undefined ? '(missing from stats)' : String(stats.items_read)}`);
   lines.push(`-- calls: ${calls.length}`);
@@ -234,7 +250,7 @@ async function main() {
   const results = await pool(cases, jobs, async (c) => {
     const sql = fs.readFileSync(c.sqlPath, 'utf8');
     const d = directives(sql);
-    const r = await runSql(sql, { config: demo.config, maxRows: d.maxRows, format: d.format, plan: d.plan, trace: true });
+    const r = await runCase(sql, d, demo.config);
     return { c, sql, d, r };
   });
   await demo.stop();
@@ -246,7 +262,7 @@ async function main() {
       continue;
     }
     const traceProblems = checkTrace(sql, r.trace);
-    const got = c.suite === 'plans' ? renderPlan(r) : renderResult(r, d);
+    const got = c.suite === 'plans' ? renderPlan(r, d) : renderResult(r, d);
     const want = fs.existsSync(c.outPath) ? fs.readFileSync(c.outPath, 'utf8') : null;
     if (want !== got && bless) {
       fs.writeFileSync(c.outPath, got);

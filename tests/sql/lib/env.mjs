@@ -186,12 +186,13 @@ const SANITIZER_START = /(==\d+==ERROR: (Address|Leak|Memory)Sanitizer|: runtime
  *    trace: [{op, request, items, scanned}], sanitizer: report text or null,
  *    problem: text when the run broke the contract (crash, bad JSON)}.
  */
-export function runSql(sql, { config, maxRows, format, plan = false, trace = false, timeoutMs = 60000 } = {}) {
+export function runSql(sql, { config, maxRows, format, plan = false, trace = false, cursor, timeoutMs = 60000 } = {}) {
   const args = [];
   if (config) args.push('--config', config);
   if (maxRows !== undefined) args.push('--max-rows', String(maxRows));
   if (format) args.push('--format', format);
   if (plan) args.push('--plan');
+  if (cursor) args.push('--cursor', cursor);
   if (trace) args.push('--trace');
   args.push('--', sql);
   return new Promise((resolve) => {
