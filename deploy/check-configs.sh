@@ -78,6 +78,17 @@ discovery_routed() { # base url, logfile
     return 1
   fi
 }
+# POST /register reaches ddbsql-register (which, with auth = none, answers
+# its own JSON 404 naming auth = none).
+register_routed() { # base url, logfile
+  local code
+  code=$(curl -sS -m 5 -o "$2.body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+    --data '{"redirect_uris":["http://127.0.0.1/cb"]}' "$1/register" 2>"$2.err")
+  if [[ $code != 404 ]] || ! grep -q 'auth = none' "$2.body"; then
+    { echo "POST $1/register: HTTP $code"; cat "$2.err" "$2.body" 2>/dev/null; echo; } >>"$2"
+    return 1
+  fi
+}
 # A ddbsql config for a setup listening on 127.0.0.1:port (+ path).
 write_config() { # file, public_url
   cat >"$1" <<EOF
@@ -156,6 +167,8 @@ if have lighttpd; then
     fi
     check "lighttpd: routes the OAuth discovery paths (only those) to ddbsql-mcp" "$T/lt/wk.log" \
       discovery_routed "http://127.0.0.1:$port" "$T/lt/wk.log"
+    check "lighttpd: routes /register to ddbsql-register" "$T/lt/reg.log" \
+      register_routed "http://127.0.0.1:$port" "$T/lt/reg.log"
     kill "$pid" 2>/dev/null
     wait_gone "$pid"
   else
@@ -219,6 +232,8 @@ EOF
     fi
     check "apache: routes the OAuth discovery paths (only those) to ddbsql-mcp" "$A/wk.log" \
       discovery_routed "http://127.0.0.1:$port" "$A/wk.log"
+    check "apache: routes /register to ddbsql-register" "$A/reg.log" \
+      register_routed "http://127.0.0.1:$port" "$A/reg.log"
     if initialize_ok "http://127.0.0.1:$port/ddbsql/mcp" "$A/curl2.log"; then
       ok "apache: shared-hosting .htaccess + wrapper serve MCP initialize on /ddbsql/mcp"
     else
@@ -247,6 +262,14 @@ if have systemd-analyze; then
     ok "spawn-fcgi: systemd unit passes systemd-analyze verify"
   else
     not_ok "spawn-fcgi: systemd unit passes systemd-analyze verify" "$T/units/verify.log"
+  fi
+  cp deploy/spawn-fcgi/ddbsql-register@.service "$T/units/ddbsql-register@1.service"
+  systemd-analyze verify --man=no "$T/units/ddbsql-register@1.service" >"$T/units/verify-register.log" 2>&1
+  rc=$?
+  if [[ $rc == 0 ]] && ! grep -q . "$T/units/verify-register.log"; then
+    ok "spawn-fcgi: the ddbsql-register unit passes systemd-analyze verify"
+  else
+    not_ok "spawn-fcgi: the ddbsql-register unit passes systemd-analyze verify" "$T/units/verify-register.log"
   fi
 else
   skip "spawn-fcgi: systemd unit passes systemd-analyze verify" "systemd-analyze not installed"
@@ -283,6 +306,13 @@ EOF
       DDBSQL_CONFIG="$G/ddbsql.conf" ${cmd//WORKER/$w} >"$G/worker$w.log" 2>&1 &
       PIDS+=("$!")
     done
+    # One ddbsql-register worker, from its unit's ExecStart the same way.
+    rcmd=$(sed -n 's/^ExecStart=//p' deploy/spawn-fcgi/ddbsql-register@.service |
+      sed -e "s|/run/ddbsql/register-%i.sock|$G/run/register-1.sock|" \
+        -e 's|-u ddbsql -g ddbsql|-u www-data -g www-data|' -e "s|/usr/local/bin/ddbsql-register|$BINDIR/ddbsql-register|")
+    # shellcheck disable=SC2086 # the command line is split like systemd does
+    DDBSQL_CONFIG="$G/ddbsql.conf" $rcmd >"$G/register.log" 2>&1 &
+    PIDS+=("$!")
     nginx -p "$G" -c "$G/nginx.conf" >"$G/stderr.log" 2>&1 &
     PIDS+=("$!")
     if initialize_ok "http://127.0.0.1:$port/mcp" "$G/curl.log"; then
@@ -293,6 +323,8 @@ EOF
     fi
     check "spawn-fcgi + nginx: routes the OAuth discovery paths (only those) to ddbsql-mcp" "$G/wk.log" \
       discovery_routed "http://127.0.0.1:$port" "$G/wk.log"
+    check "spawn-fcgi + nginx: routes /register to ddbsql-register" "$G/reg.log" \
+      register_routed "http://127.0.0.1:$port" "$G/reg.log"
   else
     skip "spawn-fcgi + nginx serve MCP initialize" "$live_skip_reason, spawn-fcgi"
   fi
