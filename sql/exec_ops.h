@@ -102,6 +102,10 @@ typedef struct win_spec {
  * Rows come out grouped by partition, in window order within each. */
 op_t *op_window(op_t *child, win_spec *specs, int nspecs);
 
+/* The distinct non-NULL values of an uncorrelated IN subquery as one-column
+ * rows (takes the subplan reference), run once per open. */
+op_t *op_subquery_keys(subplan *sub);
+
 /* UNION/INTERSECT/EXCEPT [ALL] of two children of equal width, with SQL's
  * multiset semantics for ALL and set semantics otherwise. */
 op_t *op_setop(op_t *left, op_t *right, sql_setop kind, bool all);

@@ -1930,6 +1930,40 @@ static op_t *plan_read_in_split(const access_input *in, access_choice *base, boo
 /* A leaf table read: access path from the conjuncts of ps that read only
  * it, which it consumes (a FilterExpression may return more, so they are
  * all checked again above the read). *est: items it is expected to read. */
+/* A conjunct pk IN (uncorrelated subquery) on the table's partition key:
+ * its index in conj, or -1. */
+static int semi_join_conjunct(const brel *r, const ddb_read_spec *spec, bexpr **conj, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const bexpr *c = conj[i];
+        if (c->kind != BX_IN_SUBQ || c->negated || !c->sub || c->sub->correlated ||
+            c->args[0]->kind != BX_COL || c->args[0]->slot < 0 || c->args[0]->slot >= r->npaths)
+            continue;
+        const ddb_path *p = &r->paths[c->args[0]->slot];
+        if (p->n == 1 && p->steps[0].name && spec->table_pk &&
+            strcmp(p->steps[0].name, spec->table_pk) == 0)
+            return i;
+    }
+    return -1;
+}
+
+/* pk IN (SELECT ...) instead of a Scan: the subquery's distinct values,
+ * then the table's items by those keys (BatchGetItem, or a Query per key
+ * when the table has a sort key). Reads at most the items that match,
+ * never more than the Scan would. Takes spec; rows are the table's slots. */
+static op_t *plan_semi_join(const bexpr *in, ddb_read_spec *spec)
+{
+    int w = spec->nslots;
+    free(spec->note);
+    spec->note = xstrdup("by the keys an IN subquery returns, instead of a Scan");
+    op_t *keys = op_subquery_keys(subplan_ref(in->sub));
+    op_t *lj = op_ddb_lookup_join(keys, bexpr_col(0, in->pos), NULL, spec, NULL, JOIN_INNER);
+    bexpr **cols = xcalloc((size_t)w + 1, sizeof *cols);
+    for (int i = 0; i < w; i++)
+        cols[i] = bexpr_col(i + 1, in->pos);
+    return op_project(lj, cols, w);
+}
+
 static op_t *plan_table(binder *b, bsel *sel, brel *r, pred_set *ps, double *est)
 {
     bexpr *mine[PLAN_MAX_CONJ];
@@ -1948,8 +1982,17 @@ static op_t *plan_table(binder *b, bsel *sel, brel *r, pred_set *ps, double *est
         h && h->stream && (h->order_slot < 0 || h->order_done) &&
         (ch.spec.kind == ACC_QUERY || (ch.spec.kind == ACC_SCAN && ch.spec.segments <= 1)) &&
         !ch.spec.fetch_by_key;
-    bool split;
-    op_t *op = plan_read_in_split(&in, &ch, &split);
+    bool split = false;
+    op_t *op = NULL;
+    int semi = ch.spec.kind == ACC_SCAN ? semi_join_conjunct(r, &ch.spec, mine, nmine) : -1;
+    if (semi >= 0) {
+        op = plan_semi_join(mine[semi], &ch.spec);
+        bexpr_free(mine[semi]); /* the lookups only find rows it holds for */
+        mine[semi] = mine[--nmine];
+        split = true; /* not one resumable read */
+    } else {
+        op = plan_read_in_split(&in, &ch, &split);
+    }
     if (split && b->plan->start_key_used) {
         /* Several reads: no cursor resumes them (the start key is not
            used, so the run re-executes and skips). */
