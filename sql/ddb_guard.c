@@ -42,8 +42,16 @@ bool ddb_guarded_call(exec_ctx *ctx, ddb_client *c, ddb_op op, json_object *req,
 bool ddb_guarded_call_many(exec_ctx *ctx, ddb_client *c, ddb_op op, json_object *const *reqs,
                            size_t n, json_object **resps)
 {
+    return ddb_guarded_call_many_decoded(ctx, c, op, reqs, n, NULL, NULL, resps);
+}
+
+bool ddb_guarded_call_many_decoded(exec_ctx *ctx, ddb_client *c, ddb_op op,
+                                   json_object *const *reqs, size_t n, ddb_decode_fn decode,
+                                   void *decode_ctx, json_object **resps)
+{
     ddb_error *errs = xcalloc(n ? n : 1, sizeof *errs);
-    bool ok = ddb_call_many(c, op, reqs, n, ctx->limits.deadline_ms, resps, errs) == DDB_OK;
+    bool ok = ddb_call_many_decoded(c, op, reqs, n, ctx->limits.deadline_ms, decode, decode_ctx,
+                                    resps, errs) == DDB_OK;
     for (size_t i = 0; i < n && !ok; i++)
         if (errs[i].status != DDB_OK) {
             fail(ctx, &errs[i]);

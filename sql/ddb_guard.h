@@ -25,4 +25,10 @@ bool ddb_guarded_call(exec_ctx *ctx, ddb_client *c, ddb_op op, json_object *req,
 bool ddb_guarded_call_many(exec_ctx *ctx, ddb_client *c, ddb_op op, json_object *const *reqs,
                            size_t n, json_object **resps);
 
+/* ddb_guarded_call_many with the answers decoded by the caller
+ * (ddb_call_many_decoded): resps[] receive the decoder's summaries. */
+bool ddb_guarded_call_many_decoded(exec_ctx *ctx, ddb_client *c, ddb_op op,
+                                   json_object *const *reqs, size_t n, ddb_decode_fn decode,
+                                   void *decode_ctx, json_object **resps);
+
 #endif

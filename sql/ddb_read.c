@@ -208,6 +208,13 @@ static void read_close(op_t *op)
 {
     read_op *r = (read_op *)op;
     plan_free(&r->plan);
+    if (r->have_pages && r->resumable) {
+        json_object *it = ddb_pages_last_item(&r->pages); /* row mode keeps it there */
+        if (it) {
+            json_object_put(r->last);
+            r->last = it;
+        }
+    }
     if (r->have_pages)
         ddb_pages_free(&r->pages);
     r->have_pages = false;
@@ -228,6 +235,8 @@ static bool read_open(op_t *op, exec_ctx *ctx)
     if (!r->plan.empty && (r->s.kind == ACC_QUERY || r->s.kind == ACC_SCAN)) {
         ddb_pages_init(&r->pages, r->s.client, r->op, json_object_get(r->plan.req),
                        r->s.kind == ACC_SCAN ? r->s.segments : 1, r->s.start_key);
+        if (!r->s.fetch_by_key) /* rows straight from the answers' text */
+            ddb_pages_decode_rows(&r->pages, r->s.slot_paths, r->s.nslots, r->resumable);
         r->have_pages = true;
     }
     return true;
@@ -338,6 +347,8 @@ static int read_next(op_t *op, exec_ctx *ctx, value_t *row)
     read_op *r = (read_op *)op;
     if (r->plan.empty)
         return 0;
+    if (r->have_pages && r->pages.shape)
+        return ddb_pages_next_row(&r->pages, ctx, row);
     json_object *item;
     int rc = next_item(r, ctx, &item);
     if (rc != 1)
@@ -506,7 +517,10 @@ json_object *op_ddb_resume_key(const op_t *op)
     if (!op || op->vt != &read_vt)
         return NULL;
     const read_op *r = (const read_op *)op;
-    if (!r->resumable || !r->last)
+    if (!r->resumable)
         return NULL;
-    return ddb_item_key(r->last, r->key_names, 4);
+    json_object *last = r->have_pages ? ddb_pages_last_item(&r->pages) : json_object_get(r->last);
+    json_object *key = last ? ddb_item_key(last, r->key_names, 4) : NULL;
+    json_object_put(last);
+    return key;
 }

@@ -218,13 +218,16 @@ static double capacity_of(json_object *cc)
     return u ? json_object_get_double(u) : 0;
 }
 
+/* decoded >= 0: the items a decoder counted (its summary has none to count). */
 static void trace_call(ddb_client *c, ddb_op op, json_object *req, json_object *resp,
-                       const ddb_error *err, int64_t elapsed_ms)
+                       const ddb_error *err, int64_t elapsed_ms, int64_t decoded)
 {
     ddb_trace_event ev = {
         .op = op, .request = req, .response = resp, .error = err, .elapsed_ms = elapsed_ms};
     if (resp) {
-        if (op == DDB_GET_ITEM) {
+        if (decoded >= 0 && (op == DDB_GET_ITEM || op == DDB_BATCH_GET_ITEM)) {
+            ev.items = decoded;
+        } else if (op == DDB_GET_ITEM) {
             ev.items = jget_obj(resp, "Item") ? 1 : 0;
         } else if (op == DDB_BATCH_GET_ITEM) {
             json_object_object_foreach(jget_obj(resp, "Responses"), table, items)
@@ -260,6 +263,11 @@ typedef struct call_state {
     const char *source; /* where those credentials came from (a static string) */
     long timeout;
     ddb_xfer x;
+    /* a caller's decoder of 2xx bodies (NULL: json-c) */
+    ddb_decode_fn decode;
+    void *decode_ctx;
+    size_t index;
+    int64_t items; /* the decoder's count, -1 without one */
     /* the outcome */
     json_object **resp;
     ddb_error *err;
@@ -272,6 +280,7 @@ static bool call_init(call_state *s, ddb_client *c, ddb_op op, json_object *req,
 {
     memset(s, 0, sizeof *s);
     s->op = op;
+    s->items = -1;
     s->resp = resp;
     s->err = err;
     *resp = NULL;
@@ -344,13 +353,45 @@ static bool attempt_start(ddb_client *c, call_state *s, CURL *h)
     return true;
 }
 
+/* A 2xx answer of a decoded call: the decoder's summary, or a protocol
+ * error in the decoder's words. */
+static ddb_fate decode_answer(call_state *s, const char *body, size_t len)
+{
+    ddb_error *err = s->err;
+    char derr[sizeof err->message];
+    derr[0] = '\0';
+    int64_t items = 0;
+    json_object *sum = s->decode(s->decode_ctx, s->index, body, len, &items, derr, sizeof derr);
+    if (sum && json_object_is_type(sum, json_type_object)) {
+        *s->resp = sum;
+        s->items = items;
+        return DDB_FATE_OK;
+    }
+    json_object_put(sum);
+    err->status = DDB_ERR_PROTOCOL;
+    snprintf(err->message, sizeof err->message, "%s",
+             *derr ? derr : "DynamoDB's answer could not be decoded");
+    return DDB_FATE_FAIL;
+}
+
 /* Judges the finished attempt on h (rc: its transfer result). Returns the
  * delay before the next attempt, or -1 when the call is over. */
 static int64_t attempt_finish(ddb_client *c, call_state *s, CURL *h, CURLcode rc)
 {
     ddb_error *err = s->err;
     err->attempts++;
-    s->last = ddb_xfer_finish(&s->x, h, rc, c->endpoint, s->temp, s->resp, err);
+    long http = 0;
+    if (s->decode && rc == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &http);
+    if (http >= 200 && http < 300) {
+        int attempts = err->attempts;
+        memset(err, 0, sizeof *err);
+        err->attempts = attempts;
+        err->http_status = (int)http;
+        s->last = decode_answer(s, buf_cstr(&s->x.resp), s->x.resp.len);
+    } else {
+        s->last = ddb_xfer_finish(&s->x, h, rc, c->endpoint, s->temp, s->resp, err);
+    }
     ddb_xfer_release(&s->x);
     /* Forget the options (they point at the xfer and hold the secret key);
      * the connection stays open for the next call. */
@@ -402,6 +443,12 @@ static void transport_attempt(ddb_client *c, call_state *s, json_object *req)
     int http = c->transport(c->transport_ctx, s->op, req, s->body, &body);
     err->attempts = 1;
     err->http_status = http;
+    if (http >= 200 && http < 300 && s->decode) {
+        s->status =
+            decode_answer(s, buf_cstr(&body), body.len) == DDB_FATE_OK ? DDB_OK : err->status;
+        buf_free(&body);
+        return;
+    }
     if (http >= 200 && http < 300) {
         char jerr[128];
         json_object *doc =
@@ -436,21 +483,31 @@ static void transport_attempt(ddb_client *c, call_state *s, json_object *req)
              http, *type ? type : "no error type", msg);
 }
 
-ddb_status ddb_call(ddb_client *c, ddb_op op, json_object *req, int64_t deadline_ms,
-                    json_object **resp, ddb_error *err)
+/* One call; decode (may be NULL) as for ddb_call_decoded. */
+static ddb_status call_one(ddb_client *c, ddb_op op, json_object *req, int64_t deadline_ms,
+                           ddb_decode_fn decode, void *decode_ctx, size_t index, json_object **resp,
+                           ddb_error *err)
 {
     if (c->transport) {
         int64_t t0 = mono_ms();
         call_state ts;
-        if (call_init(&ts, c, op, req, deadline_ms, resp, err))
+        if (call_init(&ts, c, op, req, deadline_ms, resp, err)) {
+            ts.decode = decode;
+            ts.decode_ctx = decode_ctx;
+            ts.index = index;
             transport_attempt(c, &ts, req);
+        }
         if (c->trace)
-            trace_call(c, op, req, ts.status == DDB_OK ? *resp : NULL, err, mono_ms() - t0);
+            trace_call(c, op, req, ts.status == DDB_OK ? *resp : NULL, err, mono_ms() - t0,
+                       ts.items);
         return ts.status;
     }
     int64_t start = mono_ms();
     call_state s;
     if (call_init(&s, c, op, req, deadline_ms, resp, err)) {
+        s.decode = decode;
+        s.decode_ctx = decode_ctx;
+        s.index = index;
         while (attempt_start(c, &s, c->h)) {
             CURLcode rc = curl_easy_perform(c->h);
             int64_t delay = attempt_finish(c, &s, c->h, rc);
@@ -461,8 +518,21 @@ ddb_status ddb_call(ddb_client *c, ddb_op op, json_object *req, int64_t deadline
         }
     }
     if (c->trace)
-        trace_call(c, op, req, s.status == DDB_OK ? *resp : NULL, err, mono_ms() - start);
+        trace_call(c, op, req, s.status == DDB_OK ? *resp : NULL, err, mono_ms() - start, s.items);
     return s.status;
+}
+
+ddb_status ddb_call(ddb_client *c, ddb_op op, json_object *req, int64_t deadline_ms,
+                    json_object **resp, ddb_error *err)
+{
+    return call_one(c, op, req, deadline_ms, NULL, NULL, 0, resp, err);
+}
+
+ddb_status ddb_call_decoded(ddb_client *c, ddb_op op, json_object *req, int64_t deadline_ms,
+                            ddb_decode_fn decode, void *decode_ctx, json_object **summary,
+                            ddb_error *err)
+{
+    return call_one(c, op, req, deadline_ms, decode, decode_ctx, 0, summary, err);
 }
 
 int64_t ddb_client_retry_delay(const ddb_client *c, int retry)
@@ -573,10 +643,18 @@ static int many_wait_ms(const many_slot *slots, size_t n, const bool *busy)
 ddb_status ddb_call_many(ddb_client *c, ddb_op op, json_object *const *reqs, size_t n,
                          int64_t deadline_ms, json_object **resps, ddb_error *errs)
 {
+    return ddb_call_many_decoded(c, op, reqs, n, deadline_ms, NULL, NULL, resps, errs);
+}
+
+ddb_status ddb_call_many_decoded(ddb_client *c, ddb_op op, json_object *const *reqs, size_t n,
+                                 int64_t deadline_ms, ddb_decode_fn decode, void *decode_ctx,
+                                 json_object **resps, ddb_error *errs)
+{
     if (n == 1 || c->transport) {
         ddb_status first = DDB_OK;
         for (size_t i = 0; i < n; i++) {
-            ddb_status st = ddb_call(c, op, reqs[i], deadline_ms, &resps[i], &errs[i]);
+            ddb_status st =
+                call_one(c, op, reqs[i], deadline_ms, decode, decode_ctx, i, &resps[i], &errs[i]);
             if (st != DDB_OK && first == DDB_OK)
                 first = st;
         }
@@ -589,6 +667,9 @@ ddb_status ddb_call_many(ddb_client *c, ddb_op op, json_object *const *reqs, siz
             slots[i].phase = SLOT_DONE;
             done++;
         }
+        slots[i].s.decode = decode;
+        slots[i].s.decode_ctx = decode_ctx;
+        slots[i].s.index = i;
     }
     if (done < n && !c->multi) {
         c->multi = curl_multi_init();
@@ -615,7 +696,7 @@ ddb_status ddb_call_many(ddb_client *c, ddb_op op, json_object *const *reqs, siz
             first = slots[i].s.status;
         if (c->trace)
             trace_call(c, op, reqs[i], slots[i].s.status == DDB_OK ? resps[i] : NULL, &errs[i],
-                       slots[i].elapsed);
+                       slots[i].elapsed, slots[i].s.items);
     }
     free(slots);
     return first;

@@ -70,6 +70,26 @@ ddb_status ddb_call(ddb_client *c, ddb_op op, json_object *req, int64_t deadline
 ddb_status ddb_call_many(ddb_client *c, ddb_op op, json_object *const *reqs, size_t n,
                          int64_t deadline_ms, json_object **resps, ddb_error *errs);
 
+/* Calls whose successful answers the caller decodes itself: the large
+ * answers of Query, Scan and BatchGetItem, which the SQL reader turns into
+ * rows without building a json-c tree per item (sql/ddb_page_decode.h).
+ * decode is given the body of each 2xx answer, once per call, and returns
+ * the answer's summary: a JSON object with everything but the items (the
+ * trace hook's response), and *items, the items the answer held; or NULL
+ * with a message in err, which fails the call with DDB_ERR_PROTOCOL and that
+ * message as it is (the answer is not retried). Everything else (errors,
+ * retries, deadlines, the transport, the trace hook) is as for ddb_call and
+ * ddb_call_many. index is the request's position (0 for ddb_call_decoded).
+ * With decode NULL these are ddb_call and ddb_call_many. */
+typedef json_object *(*ddb_decode_fn)(void *ctx, size_t index, const char *body, size_t len,
+                                      int64_t *items, char *err, size_t errlen);
+ddb_status ddb_call_decoded(ddb_client *c, ddb_op op, json_object *req, int64_t deadline_ms,
+                            ddb_decode_fn decode, void *decode_ctx, json_object **summary,
+                            ddb_error *err);
+ddb_status ddb_call_many_decoded(ddb_client *c, ddb_op op, json_object *const *reqs, size_t n,
+                                 int64_t deadline_ms, ddb_decode_fn decode, void *decode_ctx,
+                                 json_object **summaries, ddb_error *errs);
+
 /* For callers that retry partial results themselves (BatchGetItem's
  * UnprocessedKeys): the full-jitter delay (ms) before retry number retry
  * (0-based) under the client's backoff settings, or -1 once that retry would

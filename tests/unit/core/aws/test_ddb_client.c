@@ -900,6 +900,143 @@ static void test_transport(void **state)
     ddb_client_free(c);
 }
 
+/* ---- answers decoded by the caller ------------------------------------ */
+
+typedef struct decoder_log {
+    int calls;
+    size_t index[8];
+    char bodies[8][160];
+} decoder_log;
+
+/* A decoder: the summary says which request and how long the body was;
+ * a body holding "bad" is refused with a message of its own. */
+static json_object *decode_test(void *ctx, size_t index, const char *body, size_t len,
+                                int64_t *items, char *err, size_t errlen)
+{
+    decoder_log *d = ctx;
+    if (d->calls < 8) {
+        d->index[d->calls] = index;
+        snprintf(d->bodies[d->calls], sizeof d->bodies[0], "%.*s", (int)len, body);
+    }
+    d->calls++;
+    if (strstr(body, "bad")) {
+        snprintf(err, errlen, "DynamoDB's answer is not what the test decoder takes");
+        return NULL;
+    }
+    json_object *sum = json_object_new_object();
+    jset_int(sum, "index", (int64_t)index);
+    jset_int(sum, "len", (int64_t)len);
+    jset_int(sum, "Count", 5);
+    jset_int(sum, "ScannedCount", 9);
+    *items = 42;
+    return sum;
+}
+
+/* A decoded call gets the raw body of a 2xx answer, once, after retries;
+ * its summary is the response (and what the trace sees); a refusal fails
+ * the call as a protocol error in the decoder's words, not retried; error
+ * answers are judged as for ddb_call and never reach the decoder; over a
+ * transport and through ddb_call_many_decoded alike. */
+static void test_decoded_calls(void **state)
+{
+    fixture *f = *state;
+    const char *page = "{\"Items\":[{\"k\":{\"S\":\"a\"}}],\"Count\":1}";
+    fake_http_push_simple(f->srv, 400, JSON, PTEE);
+    fake_http_push_simple(f->srv, 200, JSON, page);
+    fake_http_push_simple(f->srv, 200, JSON, "{\"bad\":1}");
+    fake_http_push_simple(f->srv, 400, JSON,
+                          "{\"__type\":\"com.amazonaws.dynamodb.v20120810#"
+                          "ResourceNotFoundException\",\"message\":\"no\"}");
+    fake_http_push_simple(f->srv, 200, JSON, "{\"Responses\":{}}");
+    ddb_client *c = ddb_client_new(&f->schema, &f->dconf);
+    trace_log t = {0};
+    decoder_log d = {0};
+    ddb_client_set_trace(c, record, &t);
+    json_object *req = json_tokener_parse("{\"TableName\":\"t\"}"), *sum = NULL;
+    ddb_error err;
+
+    assert_int_equal(ddb_call_decoded(c, DDB_SCAN, req, 0, decode_test, &d, &sum, &err), DDB_OK);
+    assert_int_equal(err.attempts, 2);
+    assert_int_equal(d.calls, 1);
+    assert_string_equal(d.bodies[0], page);
+    assert_int_equal(jget_int(sum, "len", -1), (int64_t)strlen(page));
+    json_object_put(sum);
+    assert_int_equal(t.items[0], 5); /* a Scan's Count, from the summary */
+    assert_int_equal(t.scanned[0], 9);
+
+    assert_int_equal(ddb_call_decoded(c, DDB_SCAN, req, 0, decode_test, &d, &sum, &err),
+                     DDB_ERR_PROTOCOL);
+    assert_null(sum);
+    assert_string_equal(err.message, "DynamoDB's answer is not what the test decoder takes");
+    assert_int_equal(err.attempts, 1);
+    assert_int_equal(err.http_status, 200);
+    assert_int_equal(t.status[1], DDB_ERR_PROTOCOL);
+
+    assert_int_equal(ddb_call_decoded(c, DDB_SCAN, req, 0, decode_test, &d, &sum, &err),
+                     DDB_ERR_NOT_FOUND);
+    assert_null(sum);
+    assert_int_equal(d.calls, 2); /* not given to the decoder */
+
+    assert_int_equal(ddb_call_decoded(c, DDB_BATCH_GET_ITEM, req, 0, decode_test, &d, &sum, &err),
+                     DDB_OK);
+    json_object_put(sum);
+    assert_int_equal(t.items[3], 42); /* what the decoder counted */
+    assert_int_equal(fake_http_nrequests(f->srv), 5);
+
+    /* several at once: each body to its own index */
+    for (int i = 0; i < 3; i++) {
+        char body[64];
+        snprintf(body, sizeof body, "{\"Items\":[],\"pad\":\"%.*s\"}", i * 10,
+                 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+        fake_http_push_simple(f->srv, 200, JSON, body);
+    }
+    json_object *reqs[3], *sums[3];
+    ddb_error errs[3];
+    segment_reqs(reqs, 3);
+    memset(&d, 0, sizeof d);
+    assert_int_equal(ddb_call_many_decoded(c, DDB_SCAN, reqs, 3, 0, decode_test, &d, sums, errs),
+                     DDB_OK);
+    assert_int_equal(d.calls, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(jget_int(sums[i], "index", -1), i);
+        /* the body the decoder saw for index i is the answer to request i */
+        for (int k = 0; k < 3; k++)
+            if (d.index[k] == (size_t)i)
+                assert_int_equal(jget_int(sums[i], "len", -1), (int64_t)strlen(d.bodies[k]));
+    }
+    put_all(sums, 3);
+
+    /* NULL decoder: ddb_call as ever */
+    fake_http_push_simple(f->srv, 200, JSON, page);
+    assert_int_equal(ddb_call_decoded(c, DDB_SCAN, req, 0, NULL, NULL, &sum, &err), DDB_OK);
+    assert_int_equal(json_object_array_length(jget_arr(sum, "Items")), 1);
+    json_object_put(sum);
+
+    /* over a transport */
+    fake_transport ft = {0};
+    ddb_client_set_transport(c, answer, &ft);
+    memset(&d, 0, sizeof d);
+    assert_int_equal(ddb_call_many_decoded(c, DDB_SCAN, reqs, 3, 0, decode_test, &d, sums, errs),
+                     DDB_OK);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(d.index[i], (size_t)i);
+        char want[96];
+        snprintf(want, sizeof want,
+                 "{\"Items\":[{\"seg\":{\"N\":\"%d\"}}],\"Count\":1,\"ScannedCount\":3}", i);
+        assert_string_equal(d.bodies[i], want);
+    }
+    put_all(sums, 3);
+    /* an error answer over the transport never reaches the decoder */
+    json_object *gone = json_tokener_parse("{\"TableName\":\"gone\"}");
+    assert_int_equal(ddb_call_decoded(c, DDB_DESCRIBE_TABLE, gone, 0, decode_test, &d, &sum, &err),
+                     DDB_ERR_NOT_FOUND);
+    assert_int_equal(d.calls, 3);
+    json_object_put(gone);
+    put_all(reqs, 3);
+    json_object_put(req);
+    ddb_client_free(c);
+}
+
 /* ---- the real thing: dynalite --------------------------------------- */
 
 static void test_dynalite(void **state)
@@ -985,6 +1122,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retry_delay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_endpoint_and_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transport, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_decoded_calls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dynalite, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
