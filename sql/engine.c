@@ -376,8 +376,11 @@ bool sql_run(const sql_engine_env *env, const char *sql, size_t len, const sql_r
         sql_arena_free(&arena);
         return false;
     }
-    plan_opts po = {
-        .max_segments = env->max_segments, .start_key = opts->start_key, .row_hint = cap + 1};
+    /* The rows the page pulls: those it skips (when it re-executes), its
+       own, and one more to learn whether the result goes on. */
+    plan_opts po = {.max_segments = env->max_segments,
+                    .start_key = opts->start_key,
+                    .row_hint = cap + 1 + (opts->start_key ? 0 : opts->skip)};
     sql_plan plan;
     char hint[512];
     if (!sql_plan_build(env->cat, stmt, &po, &plan, &err, hint, sizeof hint)) {

@@ -2706,9 +2706,9 @@ static op_t *plan_query(binder *b, bquery *q)
         }
         if (usable && q->limit >= 0)
             h.need = q->limit + q->offset;
-        if (usable && q == b->top && b->opts->row_hint > 0 &&
-            (h.need < 0 || b->opts->row_hint < h.need))
-            h.need = b->opts->row_hint;
+        int64_t page = b->opts->row_hint > 0 ? b->opts->row_hint + q->offset : -1;
+        if (usable && q == b->top && page > 0 && (h.need < 0 || page < h.need))
+            h.need = page;
         h.stream = usable && q == b->top && b->stream;
         h.sel = q->sel;
         b->rhint = &h;

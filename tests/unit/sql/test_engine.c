@@ -542,6 +542,18 @@ static void test_limit_stops_reading(void **state)
     assert_int_equal(r.stats.items_read, 3);
     assert_false(r.truncated);
     sql_result_free(&r);
+    /* OFFSET rows are read too, and no more. */
+    run_ok("SELECT id FROM big LIMIT 3 OFFSET 10", 100, &r);
+    assert_int_equal(r.nrows, 3);
+    assert_int_equal(r.stats.items_read, 13);
+    sql_result_free(&r);
+    /* A LIMIT plan re-executes for page 2: it reads the skipped rows, its
+       own and one more, not all twenty. */
+    assert_true(run_page("SELECT id FROM big LIMIT 20", 5, 5, NULL, SQL_MODE_EXECUTE, &r));
+    assert_int_equal(r.nrows, 5);
+    assert_true(r.truncated);
+    assert_int_equal(r.stats.items_read, 11);
+    sql_result_free(&r);
     /* With ORDER BY the sort key: backward, and only LIMIT items. */
     run_ok("SELECT n FROM items WHERE id = 'a' ORDER BY n DESC LIMIT 2", 100, &r);
     assert_int_equal(r.nrows, 2);
