@@ -34,6 +34,8 @@ static const char CONSUME_LUA[] = "local used = redis.call('GET', KEYS[2])\n"
 
 /* The fields of a grant as stored (names short: there are many codes). */
 static const char *const FIELD_NAMES[] = {"cid", "ruri", "chal", "scope", "res", "user"};
+static const char *const FIELD_SHOWN[] = {"client_id", "redirect_uri", "code_challenge",
+                                          "scope",     "resource",     "user"};
 #define NFIELDS 6
 
 static char **field_slot(auth_code_grant *g, size_t i)
@@ -85,7 +87,7 @@ char *auth_code_issue(redis_store *r, const auth_code_grant *g, char *err, size_
         size_t n = v ? strnlen(v, AUTH_CODE_FIELD_MAX + 1) : 0;
         if (n == 0 || n > AUTH_CODE_FIELD_MAX) {
             snprintf(err, errlen, "an authorization code needs a %s of 1 to %d bytes",
-                     FIELD_NAMES[i], AUTH_CODE_FIELD_MAX);
+                     FIELD_SHOWN[i], AUTH_CODE_FIELD_MAX);
             return NULL;
         }
     }
