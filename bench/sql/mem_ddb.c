@@ -1,7 +1,9 @@
 #include "bench/sql/mem_ddb.h"
 
 #include "core/base/alloc.h"
+#include "core/base/base64.h"
 #include "core/base/json_util.h"
+#include "sql/ddb_value.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,12 +24,29 @@ typedef struct mtable {
     json_object *pages; /* page key -> page text */
 } mtable;
 
+/* A table's rows for one set of slot paths and one filter (row source). */
+typedef struct row_cache {
+    char *key;
+    int nslots;
+    size_t n;      /* the table's items */
+    value_t *rows; /* every item's row, n * nslots */
+    bool *keep;    /* the filter's verdict per item */
+} row_cache;
+
 struct mem_ddb {
     mtable *t;
     size_t n;
     json_object **log; /* pages served (references) */
     size_t nlog, caplog;
+    bool no_filter;
+    row_cache *rc;
+    size_t nrc;
 };
+
+void mem_ddb_set_filtering(mem_ddb *m, bool on)
+{
+    m->no_filter = !on;
+}
 
 void mem_ddb_log_reset(mem_ddb *m)
 {
@@ -80,6 +99,15 @@ void mem_ddb_free(mem_ddb *m)
         free(t->sk);
     }
     mem_ddb_log_reset(m);
+    for (size_t i = 0; i < m->nrc; i++) {
+        size_t n = m->rc[i].n * (size_t)m->rc[i].nslots;
+        for (size_t k = 0; k < n; k++)
+            value_free(&m->rc[i].rows[k]);
+        free(m->rc[i].rows);
+        free(m->rc[i].keep);
+        free(m->rc[i].key);
+    }
+    free(m->rc);
     free(m->log);
     free(m->t);
     free(m);
@@ -297,6 +325,188 @@ static json_object *project(json_object *item, const projection *p)
     return o;
 }
 
+/* ---- FilterExpression ------------------------------------------------------------ */
+
+/* The AttributeValue at a path written with #name placeholders
+ * ("#n0.#n1[2]"), or NULL when missing; *ok false when the path is not of
+ * that form (the filter then keeps the item). */
+static json_object *filter_attr(json_object *item, json_object *names, const char *s, size_t len,
+                                bool *ok)
+{
+    json_object *av = NULL, *cur = item;
+    size_t i = 0;
+    bool first = true;
+    *ok = false;
+    while (i < len) {
+        if (s[i] == '[') {
+            char *end;
+            unsigned long idx = strtoul(s + i + 1, &end, 10);
+            if (first || end == s + i + 1 || *end != ']')
+                return NULL;
+            i = (size_t)(end - s) + 1;
+            json_object *l = jget_arr(av, "L");
+            av = l && idx < json_object_array_length(l) ? json_object_array_get_idx(l, idx) : NULL;
+        } else {
+            if (!first) {
+                if (s[i] != '.')
+                    return NULL;
+                i++;
+                cur = jget_obj(av, "M");
+            }
+            if (i >= len || s[i] != '#')
+                return NULL;
+            size_t j = i;
+            while (j < len && s[j] != '.' && s[j] != '[')
+                j++;
+            char ph[64];
+            snprintf(ph, sizeof ph, "%.*s", (int)(j - i), s + i);
+            const char *name = jget_str(names, ph);
+            if (!name)
+                return NULL;
+            av = cur ? jget_obj(cur, name) : NULL;
+            i = j;
+        }
+        first = false;
+        if (!av) {
+            /* missing; the rest of the path must still be well formed */
+            while (i < len && (s[i] == '.' || s[i] == '[' || s[i] == '#' || s[i] == ']' ||
+                               (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z')))
+                i++;
+            *ok = i == len;
+            return NULL;
+        }
+    }
+    *ok = true;
+    return av;
+}
+
+/* -1, 0, 1 comparing two AttributeValues of one scalar type (S, N, B);
+ * 2 when they are not both S, both N or both B. */
+static int av_cmp(json_object *a, json_object *b)
+{
+    static const char *const types[] = {"S", "N", "B"};
+    for (int t = 0; t < 3; t++) {
+        const char *x = jget_str(a, types[t]), *y = jget_str(b, types[t]);
+        if (!x || !y)
+            continue;
+        if (t == 1) {
+            dec_t dx, dy;
+            if (dec_parse(x, strlen(x), false, &dx) != DEC_OK ||
+                dec_parse(y, strlen(y), false, &dy) != DEC_OK)
+                return 2;
+            return dec_cmp(&dx, &dy);
+        }
+        uint8_t *bx = NULL, *by = NULL;
+        size_t lx = strlen(x), ly = strlen(y);
+        if (t == 2 && !(base64_decode(x, lx, &bx, &lx) && base64_decode(y, ly, &by, &ly))) {
+            free(bx);
+            free(by);
+            return 2;
+        }
+        int c =
+            memcmp(t == 2 ? (const char *)bx : x, t == 2 ? (const char *)by : y, lx < ly ? lx : ly);
+        free(bx);
+        free(by);
+        return c < 0 ? -1 : c > 0 ? 1 : lx < ly ? -1 : lx > ly;
+    }
+    return 2;
+}
+
+/* False when the conjunct s[0..len) ("#n0 > :v1", "(#n0 >= :v0 AND #n0 <=
+ * :v1)") is certainly false for item as DynamoDB evaluates it. */
+static bool conjunct_keeps(json_object *req, json_object *item, const char *s, size_t len);
+
+static bool filter_keeps_text(json_object *req, json_object *item, const char *s, size_t len)
+{
+    int depth = 0;
+    size_t start = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && s[i] == '(')
+            depth++;
+        else if (i < len && s[i] == ')')
+            depth--;
+        bool cut = i == len || (depth == 0 && len - i >= 5 && memcmp(s + i, " AND ", 5) == 0);
+        if (!cut)
+            continue;
+        if (!conjunct_keeps(req, item, s + start, i - start))
+            return false;
+        start = i + 5;
+        i += 4;
+    }
+    return true;
+}
+
+static bool conjunct_keeps(json_object *req, json_object *item, const char *s, size_t len)
+{
+    if (len >= 2 && s[0] == '(' && s[len - 1] == ')') {
+        /* one group: only a plain AND of comparisons (BETWEEN) is looked into */
+        int depth = 0;
+        for (size_t i = 1; i + 1 < len; i++) {
+            depth += s[i] == '(' ? 1 : s[i] == ')' ? -1 : 0;
+            if (depth < 0 || (depth == 0 && len - i >= 4 && memcmp(s + i, " OR ", 4) == 0))
+                return true;
+        }
+        return filter_keeps_text(req, item, s + 1, len - 2);
+    }
+    static const char *const ops[] = {" <= ", " >= ", " <> ", " = ", " < ", " > "};
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+        size_t ol = strlen(ops[k]);
+        for (size_t i = 0; i + ol <= len; i++) {
+            if (memcmp(s + i, ops[k], ol) != 0)
+                continue;
+            const char *rhs = s + i + ol;
+            size_t rl = len - i - ol;
+            if (k == 2 || rl == 0 || rhs[0] != ':' || memchr(rhs, ' ', rl) || memchr(s, '(', i))
+                return true; /* <>, or not "path op :value" */
+            char ph[64];
+            snprintf(ph, sizeof ph, "%.*s", (int)rl, rhs);
+            json_object *val = jget_obj(jget_obj(req, "ExpressionAttributeValues"), ph);
+            bool ok;
+            json_object *av =
+                filter_attr(item, jget_obj(req, "ExpressionAttributeNames"), s, i, &ok);
+            if (!ok || !val)
+                return true;
+            if (!av)
+                return false; /* a comparison with a missing attribute is false */
+            int c = av_cmp(av, val);
+            if (c == 2)
+                return true; /* other types: left to the engine */
+            switch (k) {
+            case 0:
+                return c <= 0;
+            case 1:
+                return c >= 0;
+            case 3:
+                return c == 0;
+            case 4:
+                return c < 0;
+            default:
+                return c > 0;
+            }
+        }
+    }
+    return true;
+}
+
+static bool filter_keeps(const mem_ddb *m, json_object *req, json_object *item)
+{
+    const char *fe = jget_str(req, "FilterExpression");
+    return m->no_filter || !fe || filter_keeps_text(req, item, fe, strlen(fe));
+}
+
+/* What a request's answer depends on besides its position: for cache keys. */
+static void request_sig(const mem_ddb *m, json_object *req, buf_t *out)
+{
+    const char *fe = m->no_filter ? NULL : jget_str(req, "FilterExpression");
+    if (fe) {
+        buf_printf(out, "|F:%s|", fe);
+        buf_puts(out, json_compact(jget_obj(req, "ExpressionAttributeValues")));
+        buf_puts(out, json_compact(jget_obj(req, "ExpressionAttributeNames")));
+    }
+}
+
+/* ---- Scan ------------------------------------------------------------------------- */
+
 static int scan(mem_ddb *m, mtable *t, json_object *req, buf_t *resp)
 {
     int64_t seg = jget_int(req, "Segment", 0), total = jget_int(req, "TotalSegments", 1);
@@ -322,27 +532,32 @@ static int scan(mem_ddb *m, mtable *t, json_object *req, buf_t *resp)
                          "ExclusiveStartKey is not an item of this segment");
         start = (size_t)at + 1;
     }
-    char pkey[4300];
-    snprintf(pkey, sizeof pkey, "%s|%lld/%lld|%lld|%zu|%d", spec, (long long)seg, (long long)total,
-             (long long)limit, start, count_only);
+    buf_t kb = BUF_INIT(1 << 20);
+    buf_printf(&kb, "%s|%lld/%lld|%lld|%zu|%d", spec, (long long)seg, (long long)total,
+               (long long)limit, start, count_only);
+    request_sig(m, req, &kb);
+    const char *pkey = buf_cstr(&kb);
     json_object *cached = jget(t->pages, pkey);
     if (!cached) {
         json_object *page = json_object_new_object(), *items = json_object_new_array();
         size_t i = start, bytes = 0;
+        int64_t count = 0;
         while (i < hi && (limit <= 0 || (int64_t)(i - start) < limit) &&
                (i == start || bytes + t->sizes[i] <= PAGE_BYTES)) {
             bytes += t->sizes[i];
-            if (!count_only)
-                json_object_array_add(items, project(t->items[i], &p));
+            if (filter_keeps(m, req, t->items[i])) {
+                count++;
+                if (!count_only)
+                    json_object_array_add(items, project(t->items[i], &p));
+            }
             i++;
         }
-        int64_t count = (int64_t)(i - start);
         if (!count_only)
             jset(page, "Items", items);
         else
             json_object_put(items);
         jset_int(page, "Count", count);
-        jset_int(page, "ScannedCount", count);
+        jset_int(page, "ScannedCount", (int64_t)(i - start));
         if (i < hi)
             jset(page, "LastEvaluatedKey", item_key(t, t->items[i - 1]));
         json_object *cc = json_object_new_object();
@@ -356,11 +571,103 @@ static int scan(mem_ddb *m, mtable *t, json_object *req, buf_t *resp)
         json_object_object_add(t->pages, pkey, cached);
         json_object_put(page);
     }
+    buf_free(&kb);
     if (!buf_append(resp, json_object_get_string(cached),
                     (size_t)json_object_get_string_len(cached)))
         return error(resp, 500, "InternalServerError", "page larger than the response buffer");
     log_page(m, cached);
     return 200;
+}
+
+/* ---- the row source ------------------------------------------------------------- */
+
+/* The cache entry of t's rows for paths and req's filter, built on first use. */
+static row_cache *rows_for(mem_ddb *m, mtable *t, json_object *req, const ddb_path *paths,
+                           int nslots, char *err, size_t errlen)
+{
+    buf_t kb = BUF_INIT(1 << 20);
+    buf_printf(&kb, "%s\x1d", t->name);
+    for (int i = 0; i < nslots; i++) {
+        buf_putc(&kb, '\x1e');
+        for (size_t k = 0; k < paths[i].n; k++) {
+            if (paths[i].steps[k].name)
+                buf_printf(&kb, ".\"%s\"", paths[i].steps[k].name);
+            else
+                buf_printf(&kb, "[%zu]", paths[i].steps[k].index);
+        }
+    }
+    request_sig(m, req, &kb);
+    for (size_t i = 0; i < m->nrc; i++)
+        if (strcmp(m->rc[i].key, buf_cstr(&kb)) == 0) {
+            buf_free(&kb);
+            return &m->rc[i];
+        }
+    row_cache rc = {.key = buf_steal(&kb), .nslots = nslots, .n = t->n};
+    rc.rows = xcalloc(t->n * (size_t)nslots + 1, sizeof *rc.rows);
+    rc.keep = xcalloc(t->n + 1, sizeof *rc.keep);
+    for (size_t i = 0; i < t->n; i++) {
+        rc.keep[i] = filter_keeps(m, req, t->items[i]);
+        for (int s = 0; s < nslots; s++) {
+            value_t *v = &rc.rows[i * (size_t)nslots + (size_t)s];
+            if (paths[s].n == 0)
+                *v = value_doc(VAL_MAP, t->items[i]);
+            else if (!ddb_item_get(t->items[i], &paths[s], v, err, errlen))
+                return NULL; /* not reached: the items are valid (the entry leaks) */
+        }
+    }
+    m->rc = xreallocarray(m->rc, m->nrc + 1, sizeof *m->rc);
+    m->rc[m->nrc] = rc;
+    return &m->rc[m->nrc++];
+}
+
+bool mem_ddb_row_source(void *ctx, ddb_op op, json_object *req, const ddb_path *paths, int nslots,
+                        ddb_page *out, char *err, size_t errlen)
+{
+    mem_ddb *m = ctx;
+    mtable *t = find_table(m, jget_str(req, "TableName"));
+    if (op != DDB_SCAN || !t) {
+        snprintf(err, errlen, "the in-memory rows serve Scans of known tables only");
+        return false;
+    }
+    int64_t seg = jget_int(req, "Segment", 0), total = jget_int(req, "TotalSegments", 1);
+    int64_t limit = jget_int(req, "Limit", 0);
+    if (total < 1 || seg < 0 || seg >= total) {
+        snprintf(err, errlen, "bad Segment/TotalSegments");
+        return false;
+    }
+    size_t lo = (size_t)((int64_t)t->n * seg / total),
+           hi = (size_t)((int64_t)t->n * (seg + 1) / total), start = lo;
+    json_object *esk = jget_obj(req, "ExclusiveStartKey");
+    if (esk) {
+        int64_t at = position_of(t, esk);
+        if (at < (int64_t)lo || at >= (int64_t)hi) {
+            snprintf(err, errlen, "ExclusiveStartKey is not an item of this segment");
+            return false;
+        }
+        start = (size_t)at + 1;
+    }
+    row_cache *rc = rows_for(m, t, req, paths, nslots, err, errlen);
+    if (!rc)
+        return false;
+    size_t end = hi;
+    if (limit > 0 && (int64_t)(hi - start) > limit)
+        end = start + (size_t)limit;
+    size_t n = 0;
+    for (size_t i = start; i < end; i++)
+        n += rc->keep[i];
+    out->rows = xcalloc(n * (size_t)nslots + 1, sizeof *out->rows);
+    value_t *dst = out->rows;
+    for (size_t i = start; i < end; i++) {
+        if (!rc->keep[i])
+            continue;
+        const value_t *src = &rc->rows[i * (size_t)nslots];
+        for (int s = 0; s < nslots; s++)
+            *dst++ = value_copy(&src[s]);
+    }
+    out->nitems = n;
+    if (end < hi)
+        jset(out->summary, "LastEvaluatedKey", item_key(t, t->items[end - 1]));
+    return true;
 }
 
 int mem_ddb_transport(void *ctx, ddb_op op, json_object *req, const char *body, buf_t *resp)

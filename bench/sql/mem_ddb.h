@@ -6,18 +6,33 @@
  * It answers ListTables, DescribeTable and Scan (Segment/TotalSegments,
  * ExclusiveStartKey, Limit, ProjectionExpression with #name placeholders,
  * Select COUNT, pages of at most 1 MB of item data as DynamoDB counts it).
- * FilterExpression is ignored: every item of the page is returned, so the
- * engine filters more rows than it would over DynamoDB (a FilterExpression
- * may return more, never fewer, so results are the same). Query, GetItem
- * and BatchGetItem get a ValidationException saying they are not served.
+ * Query, GetItem and BatchGetItem get a ValidationException saying they are
+ * not served.
+ *
+ * FilterExpression: the conjuncts (top-level ANDs) that are comparisons of
+ * an attribute path with a value (=, <, <=, >, >=, and BETWEEN written as
+ * a >= x AND a <= y) drop an item as DynamoDB would when the attribute is
+ * missing, or has the value's type (S, N or B) and the comparison is false.
+ * Anything else (OR, NOT, IN, functions, size, mismatched types) keeps the
+ * item: a FilterExpression may return more than DynamoDB would, never fewer,
+ * and the engine checks every pushed predicate again, so results are the
+ * same. mem_ddb_set_filtering(m, false) ignores FilterExpression entirely.
  *
  * Each page is serialised once, the first time it is asked for, and kept:
- * later requests for it copy the stored text, as a server would send it. */
+ * later requests for it copy the stored text, as a server would send it.
+ *
+ * mem_ddb_row_source answers the same Scans with rows already decoded
+ * (ddb_pages_set_row_source, sql/ddb_pages.h): the benchmark's "engine only"
+ * mode. Each table's rows for a set of slot paths and a filter are decoded
+ * once (ddb_item_get, the reader's rules) and kept; a request copies them
+ * (value_copy: a reference each). A segment's rows come in one page unless
+ * the request has a Limit. */
 #ifndef DDBSQL_BENCH_MEM_DDB_H
 #define DDBSQL_BENCH_MEM_DDB_H
 
 #include "core/aws/ddb_client.h"
 #include "core/base/buf.h"
+#include "sql/ddb_page_decode.h"
 
 #include <json-c/json.h>
 
@@ -40,5 +55,12 @@ const char *mem_ddb_log_page(const mem_ddb *m, size_t i, size_t *len);
 
 /* The transport: pass m as its ctx. */
 int mem_ddb_transport(void *ctx, ddb_op op, json_object *req, const char *body, buf_t *resp);
+
+/* Whether FilterExpression is applied (default true). */
+void mem_ddb_set_filtering(mem_ddb *m, bool on);
+
+/* The row source (sql/ddb_pages.h): pass m as its ctx. */
+bool mem_ddb_row_source(void *ctx, ddb_op op, json_object *req, const ddb_path *paths, int nslots,
+                        ddb_page *out, char *err, size_t errlen);
 
 #endif
