@@ -32,7 +32,10 @@
  * its URL for the Cache-Control max-age, bounded to CIMD_CACHE_MIN_SECONDS
  * .. CIMD_CACHE_MAX_SECONDS (CIMD_CACHE_DEFAULT_SECONDS without max-age);
  * no-store and no-cache mean it is not kept. Failed fetches and invalid
- * documents are never cached. Redis being down only costs the cache. */
+ * documents are never cached. Redis being down only costs the cache.
+ *
+ * libcurl must be initialised once per process before the first fetch
+ * (ddb_global_init() does it; tests call curl_global_init). */
 #ifndef DDBSQL_OAUTH_CIMD_H
 #define DDBSQL_OAUTH_CIMD_H
 
