@@ -89,6 +89,17 @@ register_routed() { # base url, logfile
     return 1
   fi
 }
+# GET /authorize reaches ddbsql-authorize (which, with auth = none, answers
+# its own HTML 404 naming auth = none, with its security headers).
+authorize_routed() { # base url, logfile
+  local code
+  code=$(curl -sS -m 5 -D "$2.head" -o "$2.body" -w '%{http_code}' \
+    "$1/authorize?response_type=code&client_id=x" 2>"$2.err")
+  if [[ $code != 404 ]] || ! grep -q 'auth = none' "$2.body" || ! grep -qi '^X-Frame-Options: DENY' "$2.head"; then
+    { echo "GET $1/authorize: HTTP $code"; cat "$2.err" "$2.head" "$2.body" 2>/dev/null; echo; } >>"$2"
+    return 1
+  fi
+}
 # A ddbsql config for a setup listening on 127.0.0.1:port (+ path).
 write_config() { # file, public_url
   cat >"$1" <<EOF
@@ -169,6 +180,8 @@ if have lighttpd; then
       discovery_routed "http://127.0.0.1:$port" "$T/lt/wk.log"
     check "lighttpd: routes /register to ddbsql-register" "$T/lt/reg.log" \
       register_routed "http://127.0.0.1:$port" "$T/lt/reg.log"
+    check "lighttpd: routes /authorize to ddbsql-authorize" "$T/lt/authz.log" \
+      authorize_routed "http://127.0.0.1:$port" "$T/lt/authz.log"
     kill "$pid" 2>/dev/null
     wait_gone "$pid"
   else
@@ -234,6 +247,8 @@ EOF
       discovery_routed "http://127.0.0.1:$port" "$A/wk.log"
     check "apache: routes /register to ddbsql-register" "$A/reg.log" \
       register_routed "http://127.0.0.1:$port" "$A/reg.log"
+    check "apache: routes /authorize to ddbsql-authorize" "$A/authz.log" \
+      authorize_routed "http://127.0.0.1:$port" "$A/authz.log"
     if initialize_ok "http://127.0.0.1:$port/ddbsql/mcp" "$A/curl2.log"; then
       ok "apache: shared-hosting .htaccess + wrapper serve MCP initialize on /ddbsql/mcp"
     else
@@ -270,6 +285,14 @@ if have systemd-analyze; then
     ok "spawn-fcgi: the ddbsql-register unit passes systemd-analyze verify"
   else
     not_ok "spawn-fcgi: the ddbsql-register unit passes systemd-analyze verify" "$T/units/verify-register.log"
+  fi
+  cp deploy/spawn-fcgi/ddbsql-authorize@.service "$T/units/ddbsql-authorize@1.service"
+  systemd-analyze verify --man=no "$T/units/ddbsql-authorize@1.service" >"$T/units/verify-authorize.log" 2>&1
+  rc=$?
+  if [[ $rc == 0 ]] && ! grep -q . "$T/units/verify-authorize.log"; then
+    ok "spawn-fcgi: the ddbsql-authorize unit passes systemd-analyze verify"
+  else
+    not_ok "spawn-fcgi: the ddbsql-authorize unit passes systemd-analyze verify" "$T/units/verify-authorize.log"
   fi
 else
   skip "spawn-fcgi: systemd unit passes systemd-analyze verify" "systemd-analyze not installed"
@@ -313,6 +336,13 @@ EOF
     # shellcheck disable=SC2086 # the command line is split like systemd does
     DDBSQL_CONFIG="$G/ddbsql.conf" $rcmd >"$G/register.log" 2>&1 &
     PIDS+=("$!")
+    # And one ddbsql-authorize worker.
+    acmd=$(sed -n 's/^ExecStart=//p' deploy/spawn-fcgi/ddbsql-authorize@.service |
+      sed -e "s|/run/ddbsql/authorize-%i.sock|$G/run/authorize-1.sock|" \
+        -e 's|-u ddbsql -g ddbsql|-u www-data -g www-data|' -e "s|/usr/local/bin/ddbsql-authorize|$BINDIR/ddbsql-authorize|")
+    # shellcheck disable=SC2086 # the command line is split like systemd does
+    DDBSQL_CONFIG="$G/ddbsql.conf" $acmd >"$G/authorize.log" 2>&1 &
+    PIDS+=("$!")
     nginx -p "$G" -c "$G/nginx.conf" >"$G/stderr.log" 2>&1 &
     PIDS+=("$!")
     if initialize_ok "http://127.0.0.1:$port/mcp" "$G/curl.log"; then
@@ -325,6 +355,8 @@ EOF
       discovery_routed "http://127.0.0.1:$port" "$G/wk.log"
     check "spawn-fcgi + nginx: routes /register to ddbsql-register" "$G/reg.log" \
       register_routed "http://127.0.0.1:$port" "$G/reg.log"
+    check "spawn-fcgi + nginx: routes /authorize to ddbsql-authorize" "$G/authz.log" \
+      authorize_routed "http://127.0.0.1:$port" "$G/authz.log"
   else
     skip "spawn-fcgi + nginx serve MCP initialize" "$live_skip_reason, spawn-fcgi"
   fi
