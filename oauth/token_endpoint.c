@@ -330,9 +330,11 @@ static void respond_error(http_request *req, http_response *resp, const char *gr
                     e->reason ? e->reason : "-");
 }
 
+/* redis_store logs the outage once (and the recovery); the access line
+ * says store_down for each request. */
 static bool unavailable(token_error *e, const char *why)
 {
-    log_msg(LOG_WARN, "token endpoint: %s", why);
+    (void)why;
     return fail(e, 503, "temporarily_unavailable", "store_down",
                 "The authorization server's session store (Redis) cannot be reached; try again "
                 "shortly.");
