@@ -26,6 +26,8 @@ esac
 BUILD_PKGS=(gcc make pkg-config libfcgi-dev libjson-c-dev libcurl4-openssl-dev libssl-dev
   libhiredis-dev libcmocka-dev)
 RUN_PKGS=(redis-server lighttpd spawn-fcgi nodejs npm)
+# chromium: the browser the integration tests drive with npm playwright-core
+# (tests/package.json), which downloads no browser of its own.
 TEST_PKGS=(valgrind clang libclang-rt-14-dev wrk chromium apache2 libapache2-mod-fcgid nginx-light curl
   sqlite3)
 
