@@ -661,11 +661,16 @@ static bexpr *bind_func(binder *b, scope *sc, const sql_expr *a)
     }
     int n = (int)a->list.n;
     if (n < fi->min_args || (fi->max_args >= 0 && n > fi->max_args)) {
-        fail(b, &a->pos, fi->signature, "%s takes %d%s argument%s, got %d", fi->name, fi->min_args,
-             fi->max_args < 0              ? " or more"
-             : fi->max_args > fi->min_args ? "+"
-                                           : "",
-             fi->min_args == 1 && fi->max_args == 1 ? "" : "s", n);
+        char range[48];
+        if (fi->max_args < 0)
+            snprintf(range, sizeof range, "%d or more arguments", fi->min_args);
+        else if (fi->max_args == fi->min_args)
+            snprintf(range, sizeof range, "%d argument%s", fi->min_args,
+                     fi->min_args == 1 ? "" : "s");
+        else
+            snprintf(range, sizeof range, "%d %s %d arguments", fi->min_args,
+                     fi->max_args == fi->min_args + 1 ? "or" : "to", fi->max_args);
+        fail(b, &a->pos, fi->signature, "%s takes %s, got %d", fi->name, range, n);
         return NULL;
     }
     bexpr *e = bexpr_new(BX_FUNC, a->pos);
