@@ -899,36 +899,6 @@ static void test_refusal_formatter(void **state)
     http_response_free(&r);
 }
 
-static void test_parser_alone(void **state)
-{
-    (void)state;
-    token_request tr;
-    token_error e;
-    const char *ct = "application/x-www-form-urlencoded";
-    assert_true(token_request_parse(TOKEN_ENDPOINT_TOKEN, "POST", "", ct, NULL,
-                                    "grant_type=refresh_token&refresh_token=abc&client_id=app", 56,
-                                    &tr, &e));
-    assert_int_equal(tr.grant, TOKEN_GRANT_REFRESH_TOKEN);
-    assert_int_equal(tr.auth, CLIENT_AUTH_NONE);
-    assert_string_equal(tr.client_id, "app");
-    assert_string_equal(tr.refresh_token, "abc");
-    token_request_free(&tr);
-    /* A body that is not valid form encoding. */
-    assert_false(token_request_parse(TOKEN_ENDPOINT_TOKEN, "POST", NULL, ct, NULL, "grant_type=%zz",
-                                     14, &tr, &e));
-    assert_int_equal(e.status, 400);
-    assert_string_equal(e.error, "invalid_request");
-    token_request_free(&tr);
-    /* Refresh without the token. */
-    assert_false(token_request_parse(TOKEN_ENDPOINT_TOKEN, "POST", NULL, ct, NULL,
-                                     "grant_type=refresh_token&client_id=app", 38, &tr, &e));
-    assert_string_equal(e.error, "invalid_request");
-    assert_non_null(strstr(e.description, "refresh_token"));
-    token_request_free(&tr);
-    assert_string_equal(token_grant_name(TOKEN_GRANT_CLIENT_CREDENTIALS), "client_credentials");
-    assert_string_equal(token_grant_name(TOKEN_GRANT_NONE), "revoke");
-}
-
 /* ---- Redis down and back --------------------------------------------------------------------- */
 
 static void test_store_down(void **state)
@@ -1011,7 +981,6 @@ int main(void)
         cmocka_unit_test_setup(test_revoke, each_setup),
         cmocka_unit_test_setup(test_request_rules, each_setup),
         cmocka_unit_test_setup(test_refusal_formatter, each_setup),
-        cmocka_unit_test_setup(test_parser_alone, each_setup),
         cmocka_unit_test_setup(test_store_down, each_setup),
         cmocka_unit_test_setup(test_auth_none, each_setup),
     };
