@@ -100,6 +100,21 @@ authorize_routed() { # base url, logfile
     return 1
   fi
 }
+# POST /token and /revoke reach ddbsql-token (which, with auth = none,
+# answers its own JSON 404 naming auth = none, with Cache-Control: no-store).
+token_routed() { # base url, logfile
+  local code ep
+  for ep in token revoke; do
+    code=$(curl -sS -m 5 -D "$2.head" -o "$2.body" -w '%{http_code}' -X POST \
+      -H 'Content-Type: application/x-www-form-urlencoded' --data 'grant_type=client_credentials' \
+      "$1/$ep" 2>"$2.err")
+    if [[ $code != 404 ]] || ! grep -q 'auth = none), so there is no token endpoint' "$2.body" ||
+      ! grep -qi '^Cache-Control: no-store' "$2.head"; then
+      { echo "POST $1/$ep: HTTP $code"; cat "$2.err" "$2.head" "$2.body" 2>/dev/null; echo; } >>"$2"
+      return 1
+    fi
+  done
+}
 # A ddbsql config for a setup listening on 127.0.0.1:port (+ path).
 write_config() { # file, public_url
   cat >"$1" <<EOF
@@ -182,6 +197,8 @@ if have lighttpd; then
       register_routed "http://127.0.0.1:$port" "$T/lt/reg.log"
     check "lighttpd: routes /authorize to ddbsql-authorize" "$T/lt/authz.log" \
       authorize_routed "http://127.0.0.1:$port" "$T/lt/authz.log"
+    check "lighttpd: routes /token and /revoke to ddbsql-token" "$T/lt/token.log" \
+      token_routed "http://127.0.0.1:$port" "$T/lt/token.log"
     kill "$pid" 2>/dev/null
     wait_gone "$pid"
   else
@@ -249,6 +266,8 @@ EOF
       register_routed "http://127.0.0.1:$port" "$A/reg.log"
     check "apache: routes /authorize to ddbsql-authorize" "$A/authz.log" \
       authorize_routed "http://127.0.0.1:$port" "$A/authz.log"
+    check "apache: routes /token and /revoke to ddbsql-token" "$A/token.log" \
+      token_routed "http://127.0.0.1:$port" "$A/token.log"
     if initialize_ok "http://127.0.0.1:$port/ddbsql/mcp" "$A/curl2.log"; then
       ok "apache: shared-hosting .htaccess + wrapper serve MCP initialize on /ddbsql/mcp"
     else
@@ -293,6 +312,14 @@ if have systemd-analyze; then
     ok "spawn-fcgi: the ddbsql-authorize unit passes systemd-analyze verify"
   else
     not_ok "spawn-fcgi: the ddbsql-authorize unit passes systemd-analyze verify" "$T/units/verify-authorize.log"
+  fi
+  cp deploy/spawn-fcgi/ddbsql-token@.service "$T/units/ddbsql-token@1.service"
+  systemd-analyze verify --man=no "$T/units/ddbsql-token@1.service" >"$T/units/verify-token.log" 2>&1
+  rc=$?
+  if [[ $rc == 0 ]] && ! grep -q . "$T/units/verify-token.log"; then
+    ok "spawn-fcgi: the ddbsql-token unit passes systemd-analyze verify"
+  else
+    not_ok "spawn-fcgi: the ddbsql-token unit passes systemd-analyze verify" "$T/units/verify-token.log"
   fi
 else
   skip "spawn-fcgi: systemd unit passes systemd-analyze verify" "systemd-analyze not installed"
@@ -343,6 +370,13 @@ EOF
     # shellcheck disable=SC2086 # the command line is split like systemd does
     DDBSQL_CONFIG="$G/ddbsql.conf" $acmd >"$G/authorize.log" 2>&1 &
     PIDS+=("$!")
+    # And one ddbsql-token worker.
+    tcmd=$(sed -n 's/^ExecStart=//p' deploy/spawn-fcgi/ddbsql-token@.service |
+      sed -e "s|/run/ddbsql/token-%i.sock|$G/run/token-1.sock|" \
+        -e 's|-u ddbsql -g ddbsql|-u www-data -g www-data|' -e "s|/usr/local/bin/ddbsql-token|$BINDIR/ddbsql-token|")
+    # shellcheck disable=SC2086 # the command line is split like systemd does
+    DDBSQL_CONFIG="$G/ddbsql.conf" $tcmd >"$G/token.log" 2>&1 &
+    PIDS+=("$!")
     nginx -p "$G" -c "$G/nginx.conf" >"$G/stderr.log" 2>&1 &
     PIDS+=("$!")
     if initialize_ok "http://127.0.0.1:$port/mcp" "$G/curl.log"; then
@@ -357,6 +391,8 @@ EOF
       register_routed "http://127.0.0.1:$port" "$G/reg.log"
     check "spawn-fcgi + nginx: routes /authorize to ddbsql-authorize" "$G/authz.log" \
       authorize_routed "http://127.0.0.1:$port" "$G/authz.log"
+    check "spawn-fcgi + nginx: routes /token and /revoke to ddbsql-token" "$G/token.log" \
+      token_routed "http://127.0.0.1:$port" "$G/token.log"
   else
     skip "spawn-fcgi + nginx serve MCP initialize" "$live_skip_reason, spawn-fcgi"
   fi
