@@ -4,15 +4,20 @@
 // person uses the sign-in and consent pages: approve, deny, a wrong
 // password, pages that cannot be framed, error pages that never redirect.
 // Then the official MCP TypeScript SDK client's OAuth flow from nothing but
-// the MCP URL: discovery, DCR at /register, the browser sign-in and consent
-// (the SDK's redirect followed by Playwright), the code coming back to a
-// local redirect listener, and the SDK exchanging it at /token.
+// the MCP URL: discovery, the client known through DCR at /register, a
+// client ID metadata document (CIMD, served over https from a local test
+// server with the test-only loopback switch) or pre-registration, the
+// browser sign-in and consent (the SDK's redirect followed by Playwright),
+// the code coming back to a local redirect listener, and the SDK exchanging
+// it at /token.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -31,6 +36,7 @@ let browser;
 let listener; // the local redirect listener (the "native app")
 let callbackUrl;
 let tokenRouted = false;
+let cimd; // the https server of the client ID metadata document
 const secrets = [ALICE_PW, BOB_PW]; // never to be found in the log
 
 // ---- the redirect listener ------------------------------------------------------
@@ -72,6 +78,37 @@ function startListener() {
   });
 }
 
+/** An https server on 127.0.0.1 with a fresh self-signed certificate
+ * (openssl), serving a client ID metadata document at /client.json. */
+async function startCimdServer(dir) {
+  const key = path.join(dir, 'cimd-key.pem');
+  const cert = path.join(dir, 'cimd-cert.pem');
+  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+  { encoding: 'utf8' });
+  assert.equal(r.status, 0, `openssl: ${r.stderr}`);
+  let doc = '{}';
+  const server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (req, res) => {
+    if (req.url !== '/client.json') {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=60' });
+    res.end(doc);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `https://127.0.0.1:${server.address().port}/client.json`;
+  return {
+    url,
+    certFile: cert,
+    setDocument: (d) => {
+      doc = JSON.stringify(d);
+    },
+    close: () => new Promise((res) => server.close(res)),
+  };
+}
+
 // ---- set-up -----------------------------------------------------------------------
 
 before(async () => {
@@ -80,11 +117,22 @@ before(async () => {
   callbackUrl = `http://127.0.0.1:${listener.port}/callback`;
   const dir = tempDir('browser');
   const key = writeSigningKey(path.join(dir, 'signing.pem'));
+  cimd = await startCimdServer(dir);
+  cimd.setDocument({
+    client_id: cimd.url,
+    client_name: 'CIMD Browser Test',
+    redirect_uris: [callbackUrl],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
+  });
   stack = await startTestStack({
     auth: 'oauth',
     configExtra: `
 [oauth]
 login_max_attempts_per_user = 20
+cimd_allow_loopback = true
+cimd_ca_file = ${cimd.certFile}
 
 [signing_key k1]
 path = ${key}
@@ -123,6 +171,7 @@ redirect_uris = http://127.0.0.1/callback
 after(async () => {
   await browser?.close();
   await listener?.close();
+  await cimd?.close();
   if (stack) {
     await stack.stop();
     const log = stack.readErrorLog();
@@ -393,11 +442,14 @@ test('a user who may grant only query: the consent page and the code say so', as
 // ---- the MCP SDK client ----------------------------------------------------------------
 
 /** An OAuthClientProvider for a native app with a loopback redirect, keeping
- * everything in memory and recording where it sends the browser. */
-function sdkProvider(name) {
-  const s = { info: undefined, tokens: undefined, verifier: undefined, authorizationUrl: undefined };
+ * everything in memory and recording where it sends the browser. known:
+ * client information it starts with (a pre-registered client); metadataUrl:
+ * its client ID metadata document (CIMD). */
+function sdkProvider(name, { known, metadataUrl } = {}) {
+  const s = { info: known, tokens: undefined, verifier: undefined, authorizationUrl: undefined };
   return {
     s,
+    ...(metadataUrl ? { clientMetadataUrl: metadataUrl } : {}),
     get redirectUrl() {
       return callbackUrl;
     },
@@ -429,17 +481,22 @@ function sdkProvider(name) {
   };
 }
 
-test('the MCP SDK client: from the MCP URL alone, via DCR, through the browser', async (t) => {
-  const provider = sdkProvider('SDK Browser Test');
+/**
+ * The SDK's whole flow: connect (401, discovery, the client made known,
+ * redirectToAuthorization), the browser (sign in as alice, check the
+ * consent page with consentText, approve), the code at the listener, then
+ * finishAuth at /token and a connected client with every tool.
+ */
+async function sdkFlow(t, provider, { clientId, consentText }) {
   const client = new Client({ name: 'sdk-browser-it', version: '1.0.0' });
   const transport = new StreamableHTTPClientTransport(new URL(stack.mcpUrl), { authProvider: provider });
   await assert.rejects(client.connect(transport), (e) => e instanceof UnauthorizedError);
 
-  // Discovery and DCR happened; the SDK wants the browser at /authorize.
-  assert.match(provider.s.info?.client_id || '', /^dcr_[0-9a-f]{32}$/);
+  // Discovery happened and the client is known; the SDK wants the browser at /authorize.
   const authUrl = provider.s.authorizationUrl;
   assert.ok(authUrl, 'the SDK did not send the browser anywhere');
   assert.equal(`${authUrl.origin}${authUrl.pathname}`, `${base}/authorize`);
+  assert.match(authUrl.searchParams.get('client_id'), clientId);
   assert.equal(authUrl.searchParams.get('code_challenge_method'), 'S256');
   assert.equal(authUrl.searchParams.get('resource'), stack.mcpUrl);
   assert.equal(authUrl.searchParams.get('redirect_uri'), callbackUrl);
@@ -451,8 +508,7 @@ test('the MCP SDK client: from the MCP URL alone, via DCR, through the browser',
   await page.goto(authUrl.href);
   await signIn(page, 'alice', ALICE_PW);
   const text = await page.locator('main').innerText();
-  assert.match(text, /SDK Browser Test wants to use ddbsql as alice\./);
-  assert.match(text, /registered itself/);
+  for (const re of consentText) assert.match(text, re);
   const url = await decide(page, 'Approve');
   await ctx.close();
   const code = url.searchParams.get('code');
@@ -477,4 +533,30 @@ test('the MCP SDK client: from the MCP URL alone, via DCR, through the browser',
   const r = await c2.callTool({ name: 'list_tables', arguments: {} });
   assert.ok(!r.isError, JSON.stringify(r));
   await c2.close();
+}
+
+test('the MCP SDK client: from the MCP URL alone, via DCR, through the browser', async (t) => {
+  const provider = sdkProvider('SDK Browser Test');
+  await sdkFlow(t, provider, {
+    clientId: /^dcr_[0-9a-f]{32}$/,
+    consentText: [/SDK Browser Test wants to use ddbsql as alice\./, /registered itself/],
+  });
+  assert.match(provider.s.info?.client_id || '', /^dcr_[0-9a-f]{32}$/);
+});
+
+test('the MCP SDK client: via a client ID metadata document (CIMD), through the browser', async (t) => {
+  const provider = sdkProvider('ignored: the document names the client', { metadataUrl: cimd.url });
+  const host = new URL(cimd.url).host;
+  await sdkFlow(t, provider, {
+    clientId: new RegExp(`^${cimd.url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`),
+    consentText: [/CIMD Browser Test wants to use ddbsql as alice\./, new RegExp(`identified by ${host.replace(/\./g, '\\.')}`)],
+  });
+});
+
+test('the MCP SDK client: a pre-registered client, through the browser', async (t) => {
+  const provider = sdkProvider('Web App', { known: { client_id: 'web-app' } });
+  await sdkFlow(t, provider, {
+    clientId: /^web-app$/,
+    consentText: [/Web App wants to use ddbsql as alice\./, /registered by your administrator/],
+  });
 });
