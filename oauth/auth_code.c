@@ -116,7 +116,7 @@ char *auth_code_issue(redis_store *r, const auth_code_grant *g, char *err, size_
     argv[argc++] = "at";
     argv[argc++] = at;
     argv[argc++] = ttl;
-    /* Not idempotent in spirit, but a retry rewrites the same hash. */
+    /* A retry rewrites the same hash. */
     redisReply *rep = redis_store_cmd(r, true, argc, argv, NULL, err, errlen);
     if (!rep) {
         secure_wipe(raw, sizeof raw);
@@ -195,9 +195,12 @@ auth_code_status auth_code_consume(redis_store *r, const char *code, auth_code_g
     random_hex(family, AUTH_CODE_FAMILY_LEN / 2);
     snprintf(ttl, sizeof ttl, "%d", AUTH_CODE_TOMBSTONE_TTL);
     const char *argv[] = {"EVAL", CONSUME_LUA, "2", code_key, used_key, family, ttl};
-    /* Not idempotent: a retry after a lost reply would see the tombstone and
-       call the first, successful redemption a replay. */
-    redisReply *rep = redis_store_cmd(r, false, 7, argv, NULL, err, errlen);
+    /* redis_store retries only on a connection that broke before any reply
+       (a Redis restart since the last command). Should the first attempt
+       have run after all, the retry sees the tombstone: REPLAYED, the same
+       outcome as the client retrying after a 503, so retrying costs nothing
+       and spares the first request after a restart a spurious 503. */
+    redisReply *rep = redis_store_cmd(r, true, 7, argv, NULL, err, errlen);
     if (!rep)
         return AUTH_CODE_STORE_DOWN;
     auth_code_status st = AUTH_CODE_STORE_DOWN;

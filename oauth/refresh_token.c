@@ -538,9 +538,11 @@ refresh_status refresh_token_rotate(redis_store *r, const char *token, const cha
     snprintf(sgrace, sizeof sgrace, "%d", REFRESH_GRACE_SECONDS);
     const char *keys[] = {okey};
     const char *args[] = {fpre, tpre, old_hash, new_hash, client_id, snow, sttl, sgrace, blob};
-    /* Not idempotent: a retry after a lost reply would see the token retired
-       and call it a reuse. */
-    redisReply *rep = eval(r, false, ROTATE_LUA, 1, keys, 9, args, err, errlen);
+    /* A retry (redis_store's, on a connection that broke before any reply)
+       of a rotation that had run after all finds the token retired with an
+       unused successor: the grace, exactly as when the client itself retries
+       after a lost answer. */
+    redisReply *rep = eval(r, true, ROTATE_LUA, 1, keys, 9, args, err, errlen);
     free(blob);
     if (!rep) {
         secure_wipe(old, sizeof old);

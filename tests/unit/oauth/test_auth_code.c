@@ -295,6 +295,22 @@ static void test_store_down(void **state)
     free(code);
 }
 
+/* Redis restarted between two commands: the consume finds the connection
+ * dead, reconnects and answers (the restarted Redis is empty: UNKNOWN),
+ * rather than failing the first request after a restart. */
+static void test_restart_between_commands(void **state)
+{
+    (void)state;
+    auth_code_grant g = sample();
+    char *code = issue_ok(&g);
+    test_redis_pause(srv);
+    test_redis_resume(srv);
+    auth_code_grant got;
+    assert_int_equal(auth_code_consume(store, code, &got, err, sizeof err), AUTH_CODE_UNKNOWN);
+    auth_code_grant_free(&got);
+    free(code);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -305,6 +321,7 @@ int main(void)
         cmocka_unit_test_setup(test_refused_grants, each_setup),
         cmocka_unit_test_setup(test_concurrent_consume, each_setup),
         cmocka_unit_test_setup(test_store_down, each_setup),
+        cmocka_unit_test_setup(test_restart_between_commands, each_setup),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -513,6 +513,19 @@ static void test_store_down(void **state)
     assert_int_equal(peek(t1, NOW), REFRESH_OK);
 }
 
+/* Redis restarted between two commands: a rotation reconnects and answers
+ * (the restarted Redis is empty: UNKNOWN) instead of failing. */
+static void test_restart_between_commands(void **state)
+{
+    (void)state;
+    refresh_grant g = grant(FAM1, "client-a", "alice");
+    char t0[REFRESH_TOKEN_LEN + 1], t1[REFRESH_TOKEN_LEN + 1];
+    create_ok(&g, TTL, t0);
+    test_redis_pause(srv);
+    test_redis_resume(srv);
+    assert_int_equal(rotate(t0, "client-a", NOW, t1), REFRESH_UNKNOWN);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -530,6 +543,7 @@ int main(void)
         cmocka_unit_test_setup(test_bad_create, each_setup),
         cmocka_unit_test_setup(test_concurrent_rotation, each_setup),
         cmocka_unit_test_setup(test_store_down, each_setup),
+        cmocka_unit_test_setup(test_restart_between_commands, each_setup),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
