@@ -121,7 +121,7 @@ test('the demo user signs in on the /authorize pages', async () => {
   assert.match(consent, /make-run-it<\/strong> wants to use ddbsql as <strong>demo<\/strong>/);
 });
 
-test('the demo API client gets a token that lists every tool', async (t) => {
+test('the demo API client gets a token that lists every tool', async () => {
   const r = await fetch(demo.token_endpoint, {
     method: 'POST',
     headers: {
@@ -130,10 +130,6 @@ test('the demo API client gets a token that lists every tool', async (t) => {
     },
     body: 'grant_type=client_credentials',
   });
-  if (!(r.headers.get('content-type') || '').includes('application/json')) {
-    t.skip('/token is not routed yet');
-    return;
-  }
   const tok = await r.json();
   assert.equal(r.status, 200, JSON.stringify(tok));
   assert.equal(tok.scope, 'query schemas:read');
