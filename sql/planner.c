@@ -1108,6 +1108,14 @@ static bool bind_table(binder *b, scope *sc, bsel *sel, const sql_table_ref *t, 
                     "%s", ce.message);
     json_object *desc =
         catalog_describe_table(b->cat, schema->name, t->name.text, REFRESH_IF_STALE, &ce);
+    if (!desc && ce.status == CATALOG_DYNAMODB)
+        /* Throttled or unreachable: the name is not the problem, so no
+           "did you mean" for a table that may well exist. */
+        return fail(b, &t->pos,
+                    "this is not a mistake in the SQL: DynamoDB failed while the table was being "
+                    "described; wait a little and run the query again, and tell the user if it "
+                    "keeps failing",
+                    "%s", ce.message);
     if (!desc) {
         /* Name the nearest known table, or list a few. */
         json_object *names = catalog_table_names(b->cat, schema, "");

@@ -203,8 +203,10 @@ static void exec_advice(const sql_conf *s, exec_err_kind k, buf_t *out)
         break;
     case EXEC_ERR_DYNAMODB:
         buf_puts(out, "If DynamoDB throttled the request, wait a little and retry, or read less. "
-                      "If access was denied or a table is missing, the server's configuration "
-                      "or IAM policy must change; tell the user.");
+                      "If it was unavailable (it could not be reached or kept failing), wait a "
+                      "little and retry; if that keeps happening, tell the user. If access was "
+                      "denied or a table is missing, the server's configuration or IAM policy "
+                      "must change; tell the user.");
         break;
     default:
         buf_puts(out, "Fix the expression the message points at and run the query again.");

@@ -738,6 +738,33 @@ static void test_error_unknown_table_schema_alias(void **state)
                "name the columns, or add a FROM clause");
 }
 
+/* A transport that throttles every call, as DynamoDB does under load. */
+static int throttling_transport(void *ctx, ddb_op op, json_object *req, const char *body,
+                                buf_t *resp)
+{
+    (void)ctx, (void)op, (void)req, (void)body;
+    buf_puts(resp, "{\"__type\":\"com.amazon.coral.availability#ThrottlingException\","
+                   "\"message\":\"Rate of requests exceeds the allowed throughput.\"}");
+    return 400;
+}
+
+static void test_error_table_throttled(void **state)
+{
+    (void)state;
+    /* A table that cannot be described because DynamoDB throttled the call
+       is no misspelled table: the hint says to retry, not "did you mean". */
+    catalog_error ce;
+    ddb_client *c = catalog_client(FX.cat, catalog_schema(FX.cat, NULL, &ce));
+    ddb_client_set_transport(c, throttling_transport, NULL);
+    bind_fails("SELECT * FROM not_described_yet", 1, 15,
+               "DescribeTable in schema 'demo' failed: the transport failed DescribeTable with "
+               "HTTP 400 (ThrottlingException: Rate of requests exceeds the allowed throughput.)",
+               "this is not a mistake in the SQL: DynamoDB failed while the table was being "
+               "described; wait a little and run the query again, and tell the user if it keeps "
+               "failing");
+    ddb_client_set_transport(c, NULL, NULL);
+}
+
 static void test_error_ambiguous(void **state)
 {
     (void)state;
@@ -885,6 +912,7 @@ int main(void)
         T(test_using_merges_the_column),
         T(test_error_unknown_column),
         T(test_error_unknown_table_schema_alias),
+        T(test_error_table_throttled),
         T(test_error_ambiguous),
         T(test_error_grouping),
         T(test_error_window_placement),

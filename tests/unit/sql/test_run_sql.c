@@ -796,6 +796,9 @@ static void test_errors(void **state)
     text = call_err("{\"sql\":\"SELECT 1\"}", &keep);
     fx_assert_contains(text, "DynamoDB returned an error: DynamoDB throttled the Scan\n");
     fx_assert_contains(text, "wait a little and retry");
+    /* An unreachable or failing DynamoDB gets advice too, not only throttling. */
+    fx_assert_contains(text, "If it was unavailable (it could not be reached or kept failing), "
+                             "wait a little and retry; if that keeps happening, tell the user.");
     json_object_put(keep);
     F.exec_kind = EXEC_ERR_SQL;
     F.line = 1, F.column = 12, F.message = "division by zero";
