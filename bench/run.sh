@@ -2,7 +2,7 @@
 # The benchmarks (bench/README.md). Not tests: they print figures and save
 # them to bench/results/, and assert nothing about timings.
 #
-#   bench/run.sh [http] [sql] [e2e] [mem]     (no argument: all four)
+#   bench/run.sh [http] [sql] [e2e] [mem] [oauth]     (no argument: all five)
 #
 #   http  `make bench-http`: ddbsql's /mcp behind lighttpd against a static
 #         file, an empty FastCGI app and the MCP TypeScript SDK (wrk;
@@ -13,22 +13,26 @@
 #         JavaScript v3's Query on the same dynalite (bench/sql/e2e.mjs)
 #   mem   `make bench-mem`: a worker's resident memory while it streams a
 #         200k-item Scan aggregate (bench/sql/mem.mjs)
+#   oauth `make bench-oauth`: /token client_credentials against node
+#         oidc-provider, and tools/list with a bearer against without one
+#         (wrk; bench/oauth.mjs)
 #
 # Settings come from the environment: see bench/README.md. Each part builds
 # what it needs (the release executables; bench programs go to build/,
 # never into the product build) and installs what is missing for it alone:
-# libsqlite3-dev (apt-get) for sql, the AWS SDK (npm ci in bench/) for e2e.
+# libsqlite3-dev (apt-get) for sql, the AWS SDK (npm ci in bench/) for e2e,
+# oidc-provider (npm ci in bench/) for oauth.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ALL=(http sql e2e mem)
+ALL=(http sql e2e mem oauth)
 parts=("$@")
 ((${#parts[@]})) || parts=("${ALL[@]}")
 for p in "${parts[@]}"; do
   case $p in
-    http | sql | e2e | mem) ;;
+    http | sql | e2e | mem | oauth) ;;
     *)
-      echo "usage: bench/run.sh [http] [sql] [e2e] [mem]" >&2
+      echo "usage: bench/run.sh [http] [sql] [e2e] [mem] [oauth]" >&2
       exit 2
       ;;
   esac
@@ -80,6 +84,15 @@ aws_sdk() {
   fi
 }
 
+# node oidc-provider, the oauth peer, from bench/package-lock.json.
+oidc_provider() {
+  if [[ ! -d bench/node_modules/oidc-provider ||
+    bench/package-lock.json -nt bench/node_modules/.package-lock.json ]]; then
+    echo "bench oauth: installing oidc-provider into bench/node_modules (npm ci)"
+    (cd bench && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 stamp() { date -u +%Y-%m-%dT%H-%M-%SZ; }
 
 run_http() {
@@ -114,6 +127,12 @@ run_e2e() {
 run_mem() {
   need mem lighttpd redis-server node deploy/local/node_modules/dynalite || return
   node bench/sql/mem.mjs
+}
+
+run_oauth() {
+  need oauth wrk lighttpd redis-server node npm deploy/local/node_modules/dynalite || return
+  oidc_provider || return
+  node bench/oauth.mjs
 }
 
 # In a function called as `f || ...`, set -e is off: every step above

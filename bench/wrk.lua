@@ -1,7 +1,14 @@
--- wrk script for bench/bench.mjs. One request, sent over and over:
+-- wrk script for bench/bench.mjs and bench/oauth.mjs. One request, sent over
+-- and over:
 --   BENCH_METHOD   POST (default) or GET
 --   BENCH_BODY     file whose content is the POST body (JSON-RPC)
 --   BENCH_EXPECT   a string every response body must contain
+--   BENCH_FORM     1: the body is a form (application/x-www-form-urlencoded,
+--                  as /token takes) and MCP's headers are left out
+--   BENCH_AUTH     an Authorization header value sent with every request
+--   BENCH_TOKENS   file of bearer tokens, one per line: each request sends
+--                  the next one (Authorization: Bearer ...), each thread
+--                  starting at its own offset
 -- MCP's headers are sent as a client would (Content-Type only with a body).
 -- Every response is checked: a status outside 2xx, or a body without
 -- BENCH_EXPECT, is counted, and done() prints one line
@@ -11,10 +18,15 @@
 
 local method = os.getenv("BENCH_METHOD") or "POST"
 local expect = os.getenv("BENCH_EXPECT")
-local headers = {
-  ["Accept"] = "application/json, text/event-stream",
-  ["MCP-Protocol-Version"] = "2025-11-25",
-}
+local form = os.getenv("BENCH_FORM") == "1"
+local headers = {}
+if not form then
+  headers["Accept"] = "application/json, text/event-stream"
+  headers["MCP-Protocol-Version"] = "2025-11-25"
+end
+if os.getenv("BENCH_AUTH") then
+  headers["Authorization"] = os.getenv("BENCH_AUTH")
+end
 local body = nil
 if method == "POST" then
   local path = os.getenv("BENCH_BODY")
@@ -24,7 +36,18 @@ if method == "POST" then
   end
   body = f:read("*a")
   f:close()
-  headers["Content-Type"] = "application/json"
+  headers["Content-Type"] = form and "application/x-www-form-urlencoded" or "application/json"
+end
+
+local tokens = nil
+if os.getenv("BENCH_TOKENS") then
+  tokens = {}
+  for line in io.lines(os.getenv("BENCH_TOKENS")) do
+    if line ~= "" then table.insert(tokens, line) end
+  end
+  if #tokens == 0 then
+    error("BENCH_TOKENS names a file without tokens")
+  end
 end
 
 -- Setting wrk.* (and defining no request()) lets wrk build the request once.
@@ -36,13 +59,28 @@ local threads = {}
 
 function setup(thread)
   table.insert(threads, thread)
+  thread:set("thread_no", #threads)
 end
+
+local next_token = 0
 
 function init(args)
   responses = 0
   bad_status = 0
   bad_body = 0
   first_bad = ""
+  if tokens then
+    next_token = (thread_no or 1) * 7919 % #tokens
+  end
+end
+
+-- Only with BENCH_TOKENS: otherwise wrk builds the request once.
+if tokens then
+  function request()
+    next_token = next_token % #tokens + 1
+    headers["Authorization"] = "Bearer " .. tokens[next_token]
+    return wrk.format(method, nil, headers, body)
+  end
 end
 
 function response(status, hdrs, resp_body)
