@@ -17,8 +17,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const PATHS[] = {"a", "b", "a.b", "a[0]", "a.b[1].c", "l[0][1]", "m.k", "",
-                                    "a"};
+static const char *const PATHS[] = {"a", "b", "a.b", "a[0]", "a.b[1].c", "l[0][1]", "m.k", "", "a"};
 #define NPATHS (sizeof PATHS / sizeof PATHS[0])
 
 static bool same(const value_t *a, const value_t *b)
@@ -46,19 +45,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!shape) {
         char err[128];
         for (size_t i = 0; i < NPATHS; i++)
-            if (*PATHS[i] && !ddb_path_parse(PATHS[i], strlen(PATHS[i]), &paths[i], err, sizeof err))
+            if (*PATHS[i] &&
+                !ddb_path_parse(PATHS[i], strlen(PATHS[i]), &paths[i], err, sizeof err))
                 abort();
         shape = ddb_shape_new(paths, (int)NPATHS);
     }
-    ddb_decode_opts o = {.op = batch ? DDB_BATCH_GET_ITEM : DDB_SCAN, .table = "t",
-                         .keep_text = true};
+    ddb_decode_opts o = {.op = batch ? DDB_BATCH_GET_ITEM : DDB_SCAN, .table = "t"};
     ddb_page pg;
     char err[512] = "";
-    if (!ddb_page_decode(shape, &o, text, len, &pg, err, sizeof err)) {
+    bool ok = ddb_page_decode(shape, &o, text, len, &pg, err, sizeof err);
+    size_t nitems = pg.nitems;
+    json_object **its = calloc(nitems + 1, sizeof *its);
+    value_t *rows = calloc(nitems * NPATHS + 1, sizeof *rows);
+    for (size_t i = 0; ok && i < nitems; i++)
+        its[i] = ddb_page_item(&pg, i);
+    for (size_t i = 0; ok && i < nitems; i++)
+        ok = ddb_page_take_row(&pg, rows + i * NPATHS, err, sizeof err) == 1;
+    if (!ok) {
         if (!err[0]) {
             fprintf(stderr, "refused without a message\n");
             abort();
         }
+        for (size_t i = 0; i < nitems * NPATHS; i++)
+            value_free(&rows[i]);
+        for (size_t i = 0; i < nitems; i++)
+            json_object_put(its[i]);
+        free(rows);
+        free(its);
         ddb_page_free(&pg);
         return 0;
     }
@@ -69,11 +82,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fprintf(stderr, "decoded, but json_parse_strict refuses it: %s\n", jerr);
         abort();
     }
-    json_object *items =
-        batch ? jget_arr(jget_obj(doc, "Responses"), "t") : jget_arr(doc, "Items");
+    json_object *items = batch ? jget_arr(jget_obj(doc, "Responses"), "t") : jget_arr(doc, "Items");
     size_t n = items ? json_object_array_length(items) : 0;
-    if (n != pg.nitems) {
-        fprintf(stderr, "%zu items decoded, json-c has %zu\n", pg.nitems, n);
+    if (n != nitems) {
+        fprintf(stderr, "%zu items decoded, json-c has %zu\n", nitems, n);
         abort();
     }
     for (size_t i = 0; i < n; i++) {
@@ -86,18 +98,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 fprintf(stderr, "decoded, but json-c refuses item %zu slot %zu: %s\n", i, s, jerr);
                 abort();
             }
-            if (!same(&v, &pg.rows[i * NPATHS + s])) {
+            if (!same(&v, &rows[i * NPATHS + s])) {
                 fprintf(stderr, "item %zu slot %zu differs\n", i, s);
                 abort();
             }
             value_free(&v);
         }
-        json_object *it = ddb_page_item(&pg, i);
-        if (!json_object_equal(it, item)) {
+        if (!json_object_equal(its[i], item)) {
             fprintf(stderr, "item %zu's text differs\n", i);
             abort();
         }
-        json_object_put(it);
     }
     json_object_object_del(doc, batch ? "Responses" : "Items");
     if (!json_object_equal(doc, pg.summary)) {
@@ -105,10 +115,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     json_object_put(doc);
-    value_t row[NPATHS];
-    while (ddb_page_take_row(&pg, row))
-        for (size_t s = 0; s < NPATHS; s++)
-            value_free(&row[s]);
+    for (size_t i = 0; i < nitems * NPATHS; i++)
+        value_free(&rows[i]);
+    for (size_t i = 0; i < nitems; i++)
+        json_object_put(its[i]);
+    free(rows);
+    free(its);
     ddb_page_free(&pg);
     return 0;
 }

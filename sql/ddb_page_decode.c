@@ -1,6 +1,9 @@
-/* DynamoDB answers to rows in one pass over their text; see
- * ddb_page_decode.h. A recursive descent whose depth is bounded by
- * DDB_PAGE_MAX_DEPTH, so hostile nesting cannot exhaust the stack. */
+/* DynamoDB answers to rows; see ddb_page_decode.h. Pass 1 (ddb_page_decode)
+ * is a recursive descent over the whole text, its depth bounded by
+ * DDB_PAGE_MAX_DEPTH so hostile nesting cannot exhaust the stack, that
+ * records where each slot's value is; pass 2 (ddb_page_take_row) makes one
+ * row's values from those places when the row is taken, so its strings are
+ * allocated just before they are used and freed. */
 #include "sql/ddb_page_decode.h"
 
 #include <stdarg.h>
@@ -35,6 +38,7 @@ struct ddb_shape {
     snode root; /* its kids are the top-level attributes */
     int *whole; /* slots that hold the whole item */
     int nwhole;
+    char **attr; /* per slot: its top-level attribute (NULL: the whole item) */
 };
 
 static void push_int(int **arr, int *n, int v)
@@ -70,7 +74,10 @@ ddb_shape *ddb_shape_new(const ddb_path *paths, int nslots)
 {
     ddb_shape *s = xcalloc(1, sizeof *s);
     s->width = nslots > 0 ? nslots : 0;
+    s->attr = xcalloc((size_t)s->width + 1, sizeof *s->attr);
     for (int i = 0; i < s->width; i++) {
+        if (paths[i].n > 0)
+            s->attr[i] = xstrdup(paths[i].steps[0].name);
         if (paths[i].n == 0) {
             push_int(&s->whole, &s->nwhole, i);
             continue;
@@ -101,6 +108,9 @@ void ddb_shape_free(ddb_shape *s)
         return;
     snode_clear(&s->root);
     free(s->whole);
+    for (int i = 0; i < s->width; i++)
+        free(s->attr[i]);
+    free(s->attr);
     free(s);
 }
 
@@ -123,6 +133,7 @@ typedef struct dc {
     const unsigned char *attr; /* the raw name of its current top-level attribute */
     size_t attr_len;
     size_t str_end; /* where the last string read ends (its closing quote) */
+    bool escaped;   /* it had escapes (it is in scratch) */
 } dc;
 
 static bool fail_syntax(dc *d, const char *what)
@@ -355,22 +366,44 @@ static bool escape(dc *d, buf_t *out)
     return true;
 }
 
-/* The string at d->pos (its opening quote). With want, *out and *outlen get its
- * decoded bytes: a span of the text when it has no escapes, else the
- * scratch buffer (valid until the next string is read with want). */
-static bool scan_string(dc *d, bool want, const char **out, size_t *outlen)
+/* The offset of the first byte in s[0..n) that ends a run of plain string
+ * bytes: '"', '\\', a control character or a byte >= 0x80 (n when none).
+ * Eight bytes at a time: the lowest flagged byte of each test is exact. */
+static inline size_t plain_run(const unsigned char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+        uint64_t m = ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) | x;
+        m &= highs;
+        if (m)
+            return i + (size_t)(__builtin_ctzll(m) >> 3);
+    }
+    for (; i < n; i++) {
+        unsigned char c = s[i];
+        if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80)
+            break;
+    }
+    return i;
+}
+
+/* scan_string's general case: escapes, non-ASCII bytes, errors. */
+static bool __attribute__((noinline))
+scan_string_slow(dc *d, bool want, const char **out, size_t *outlen)
 {
     const unsigned char *s = d->s;
     size_t pos = ++d->pos, len = d->len, seg = pos, start = pos;
-    bool esc = false;
+    bool esc = false, bs = false;
     for (;;) {
-        unsigned char c = 0;
-        while (pos < len && (c = s[pos]) >= 0x20 && c != '"' && c != '\\' && c < 0x80)
-            pos++;
+        pos += plain_run(s + pos, len - pos);
         if (pos >= len) {
             d->pos = pos;
             return fail_syntax(d, "unterminated string");
         }
+        unsigned char c = s[pos];
         if (c == '"') {
             if (want) {
                 if (!esc) {
@@ -382,6 +415,7 @@ static bool scan_string(dc *d, bool want, const char **out, size_t *outlen)
                     *outlen = d->scratch.len;
                 }
             }
+            d->escaped = bs;
             d->str_end = pos;
             d->pos = pos + 1;
             return true;
@@ -400,6 +434,7 @@ static bool scan_string(dc *d, bool want, const char **out, size_t *outlen)
             continue;
         }
         /* a backslash */
+        bs = true;
         if (want) {
             if (!esc) {
                 buf_reset(&d->scratch);
@@ -412,6 +447,27 @@ static bool scan_string(dc *d, bool want, const char **out, size_t *outlen)
             return false;
         pos = seg = d->pos;
     }
+}
+
+/* The string at d->pos (its opening quote). With want, *out and *outlen get
+ * its decoded bytes: a span of the text when it has no escapes, else the
+ * scratch buffer (valid until the next string is read with want);
+ * d->escaped says which. Inline for the common case: plain ASCII. */
+static inline bool scan_string(dc *d, bool want, const char **out, size_t *outlen)
+{
+    size_t start = d->pos + 1;
+    size_t end = start + plain_run(d->s + start, d->len - start);
+    if (end < d->len && d->s[end] == '"') {
+        if (want) {
+            *out = (const char *)d->s + start;
+            *outlen = end - start;
+        }
+        d->escaped = false;
+        d->str_end = end;
+        d->pos = end + 1;
+        return true;
+    }
+    return scan_string_slow(d, want, out, outlen);
 }
 
 static bool is_digit(int c)
@@ -490,6 +546,10 @@ static bool scan_key(dc *d, bool want, const char **k, size_t *kl)
         return fail_syntax(d, "a string key expected");
     if (!scan_string(d, want, k, kl))
         return false;
+    if (d->pos + 1 < d->len && d->s[d->pos] == ':' && d->s[d->pos + 1] > ' ') {
+        d->pos++; /* no spaces around it: as DynamoDB writes */
+        return true;
+    }
     ws(d);
     if (peek(d) != ':')
         return fail_syntax(d, "':' expected");
@@ -532,27 +592,19 @@ static bool skip_value(dc *d)
     return fail_syntax(d, c < 0 ? "a value expected" : "unexpected character");
 }
 
-/* The value text[start..end) (valid JSON) as a json-c object. */
-static json_object *parse_span(dc *d, size_t start, size_t end)
-{
-    if (!d->tok) {
-        d->tok = json_tokener_new_ex(DDB_PAGE_MAX_DEPTH + 1);
-        if (!d->tok)
-            die_oom(sizeof(void *));
-        json_tokener_set_flags(d->tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-    }
-    json_tokener_reset(d->tok);
-    json_object *o = json_tokener_parse_ex(d->tok, (const char *)d->s + start, (int)(end - start));
-    if (json_tokener_get_error(d->tok) != json_tokener_success) {
-        json_object_put(o);
-        return NULL;
-    }
-    return o;
-}
-
-/* ---- AttributeValues into slots ------------------------------------------------- */
+/* ---- pass 1: where each slot's value is --------------------------------------------- */
 
 enum av_type { T_S, T_N, T_B, T_BOOL, T_NULL, T_M, T_L, T_SS, T_NS, T_BS, T_UNKNOWN };
+
+/* Where pass 1 found a slot's value: its JSON token (a string with its
+ * quotes, or an object or array) in the text. type is 0 when the slot has
+ * nothing (NULL), else 1 + its av_type. */
+struct ddb_vref {
+    uint32_t off, len;
+    uint8_t type;
+    uint8_t flag; /* S, N, B: the string has escapes; BOOL: its value */
+};
+typedef struct ddb_vref vref;
 
 static enum av_type av_type_of(const char *k, size_t n)
 {
@@ -572,6 +624,12 @@ static enum av_type av_type_of(const char *k, size_t n)
     return T_UNKNOWN;
 }
 
+static const char *type_label(enum av_type t)
+{
+    static const char *const names[] = {"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"};
+    return t < T_UNKNOWN ? names[t] : "?";
+}
+
 /* A decoded key as json-c sees it: up to its first NUL. */
 static size_t key_len(const char *k, size_t n)
 {
@@ -579,12 +637,16 @@ static size_t key_len(const char *k, size_t n)
     return z ? (size_t)(z - k) : n;
 }
 
-static const snode *find_name(const snode *n, const char *k, size_t kl)
+/* The kid named k (decoded; when escaped it may hold a NUL, where json-c's
+ * keys end). */
+static const snode *find_name(const snode *n, const char *k, size_t kl, bool escaped)
 {
-    kl = key_len(k, kl);
+    if (escaped)
+        kl = key_len(k, kl);
     for (int i = 0; i < n->nkids; i++) {
         const snode *c = &n->kids[i];
-        if (c->name && c->nlen == kl && memcmp(c->name, k, kl) == 0)
+        if (c->nlen == kl && c->name && (kl == 0 || c->name[0] == k[0]) &&
+            memcmp(c->name, k, kl) == 0)
             return c;
     }
     return NULL;
@@ -599,26 +661,25 @@ static const snode *find_index(const snode *n, size_t idx)
 }
 
 /* A key seen again replaces what it gave before (json-c keeps the last). */
-static void reset_slots(const snode *n, value_t *row)
+static inline void reset_slots(const snode *n, vref *row)
 {
     for (int i = 0; i < n->nsub; i++)
-        value_free(&row[n->sub[i]]);
+        row[n->sub[i]].type = 0;
 }
 
-static void set_slots(const snode *n, value_t *row, value_t v)
+static inline void set_slots(const snode *n, vref *row, enum av_type t, size_t off, size_t end,
+                             bool flag)
 {
-    for (int i = 1; i < n->nslots; i++) {
-        value_free(&row[n->slots[i]]);
-        row[n->slots[i]] = value_copy(&v);
-    }
-    value_free(&row[n->slots[0]]);
-    row[n->slots[0]] = v;
+    vref r = {(uint32_t)off, (uint32_t)(end - off), (uint8_t)(t + 1), flag};
+    for (int i = 0; i < n->nslots; i++)
+        row[n->slots[i]] = r;
 }
 
-static bool decode_av(dc *d, const snode *n, value_t *row);
+static bool decode_av(dc *d, const snode *n, vref *row);
+static int fast_member(dc *d, const snode *parent, vref *row, bool top);
 
 /* The members of an M (d->pos at '{') into n's name kids. */
-static bool decode_map(dc *d, const snode *n, value_t *row)
+static bool decode_map(dc *d, const snode *n, vref *row)
 {
     if (!enter(d))
         return false;
@@ -629,15 +690,20 @@ static bool decode_map(dc *d, const snode *n, value_t *row)
         return true;
     }
     for (;;) {
-        const char *k;
-        size_t kl;
-        if (!scan_key(d, true, &k, &kl))
+        int f = fast_member(d, n, row, false);
+        if (f < 0)
             return false;
-        const snode *kid = find_name(n, k, kl);
-        if (kid)
-            reset_slots(kid, row);
-        if (!(kid ? decode_av(d, kid, row) : skip_value(d)))
-            return false;
+        if (f == 0) {
+            const char *k;
+            size_t kl;
+            if (!scan_key(d, true, &k, &kl))
+                return false;
+            const snode *kid = find_name(n, k, kl, d->escaped);
+            if (kid)
+                reset_slots(kid, row);
+            if (!(kid ? decode_av(d, kid, row) : skip_value(d)))
+                return false;
+        }
         bool done;
         if (!next_member(d, '}', &done))
             return done;
@@ -645,7 +711,7 @@ static bool decode_map(dc *d, const snode *n, value_t *row)
 }
 
 /* The elements of an L (d->pos at '[') into n's index kids. */
-static bool decode_list(dc *d, const snode *n, value_t *row)
+static bool decode_list(dc *d, const snode *n, vref *row)
 {
     if (!enter(d))
         return false;
@@ -665,16 +731,10 @@ static bool decode_list(dc *d, const snode *n, value_t *row)
     }
 }
 
-static const char *type_label(enum av_type t)
-{
-    static const char *const names[] = {"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"};
-    return t < T_UNKNOWN ? names[t] : "?";
-}
-
 /* A document (M, L or a set) at d->pos: checked for its container type
  * (DynamoDB validated its contents, as ddb_to_value_shallow assumes) and
  * descended into for n's kids. */
-static bool scan_doc(dc *d, const snode *n, enum av_type t, value_t *row)
+static bool scan_doc(dc *d, const snode *n, enum av_type t, vref *row)
 {
     if (t == T_M) {
         if (peek(d) != '{')
@@ -686,50 +746,30 @@ static bool scan_doc(dc *d, const snode *n, enum av_type t, value_t *row)
     return t == T_L && n->index_kids ? decode_list(d, n, row) : skip_value(d);
 }
 
-/* The value of a type key, for a node that holds a slot. */
-static bool decode_typed(dc *d, const snode *n, enum av_type t, const char *k, size_t kl,
-                         value_t *row)
+/* The value of a type key, for a node that holds a slot: checked as far as
+ * JSON goes (a string for S, N and B, true or false for BOOL, true for
+ * NULL, the container of a document) and recorded; what the string holds
+ * is read when the row is taken. */
+static bool decode_typed(dc *d, const snode *n, enum av_type t, const char *k, size_t kl, vref *row)
 {
-    const char *s;
-    size_t sl;
-    value_t v = value_null();
+    size_t start = d->pos;
+    bool flag = false;
     switch (t) {
     case T_S:
+    case T_N:
+    case T_B:
         if (peek(d) != '"')
-            return fail_attr(d, "S must be a string");
-        if (!scan_string(d, true, &s, &sl))
+            return fail_attr(d, t == T_S   ? "S must be a string"
+                                : t == T_N ? "N must be a string (\"N\":\"12.5\")"
+                                           : "B must be a base64 string");
+        if (!scan_string(d, false, NULL, NULL))
             return false;
-        v = value_string(s, sl);
+        flag = d->escaped;
         break;
-    case T_N: {
-        if (peek(d) != '"')
-            return fail_attr(d, "N must be a string (\"N\":\"12.5\")");
-        if (!scan_string(d, true, &s, &sl))
-            return false;
-        dec_status st = value_number_parse(s, sl, &v);
-        if (st != DEC_OK)
-            return fail_attr(d, "N \"%.*s\": %s", sl > 40 ? 40 : (int)sl, s, dec_status_str(st));
-        break;
-    }
-    case T_B: {
-        if (peek(d) != '"')
-            return fail_attr(d, "B must be a base64 string");
-        if (!scan_string(d, true, &s, &sl))
-            return false;
-        uint8_t *bytes = NULL;
-        size_t nb = 0;
-        if (!base64_decode(s, sl, &bytes, &nb))
-            return fail_attr(d, "B must be a base64 string");
-        v = value_binary(bytes, nb);
-        free(bytes);
-        break;
-    }
     case T_BOOL:
         if (take_literal(d, "true", 4))
-            v = value_bool(true);
-        else if (take_literal(d, "false", 5))
-            v = value_bool(false);
-        else
+            flag = true;
+        else if (!take_literal(d, "false", 5))
             return fail_attr(d, "BOOL must be true or false");
         break;
     case T_NULL:
@@ -740,33 +780,24 @@ static bool decode_typed(dc *d, const snode *n, enum av_type t, const char *k, s
     case T_L:
     case T_SS:
     case T_NS:
-    case T_BS: {
-        size_t start = d->pos;
+    case T_BS:
         if (!scan_doc(d, n, t, row))
             return false;
-        json_object *doc = parse_span(d, start, d->pos);
-        if (!doc)
-            return fail_attr(d, "%s could not be read", type_label(t));
-        static const value_type vt[] = {
-            [T_M] = VAL_MAP, [T_L] = VAL_LIST, [T_SS] = VAL_SS, [T_NS] = VAL_NS, [T_BS] = VAL_BS};
-        v = value_doc(vt[t], doc);
-        json_object_put(doc);
         break;
-    }
     case T_UNKNOWN:
         return fail_attr(d,
                          "unknown AttributeValue type \"%.*s\" (expected S, N, B, BOOL, NULL, M, "
                          "L, SS, NS or BS)",
                          kl > 20 ? 20 : (int)kl, k);
     }
-    set_slots(n, row, v);
+    set_slots(n, row, t, start, d->pos, flag);
     return true;
 }
 
 /* The AttributeValue at d->pos for node n: its slots get the value, its
  * kids the values inside an M or L. A node that only leads to others takes
  * any value as "nothing there", as ddb_item_lookup does. */
-static bool decode_av(dc *d, const snode *n, value_t *row)
+static bool decode_av(dc *d, const snode *n, vref *row)
 {
     bool term = n->nslots > 0;
     ws(d);
@@ -787,9 +818,21 @@ static bool decode_av(dc *d, const snode *n, value_t *row)
     }
     const char *k;
     size_t kl;
-    if (!scan_key(d, true, &k, &kl))
-        return false;
-    enum av_type t = av_type_of(k, key_len(k, kl));
+    enum av_type t;
+    const unsigned char *p = d->s + d->pos;
+    if (d->len - d->pos >= 4 && p[0] == '"' && p[2] == '"' && p[3] == ':' &&
+        (p[1] == 'S' || p[1] == 'N' || p[1] == 'B' || p[1] == 'M' || p[1] == 'L')) {
+        /* "S": and the other one-letter types, as DynamoDB writes them */
+        k = (const char *)p + 1;
+        kl = 1;
+        t = av_type_of(k, 1);
+        d->pos += 4;
+        ws(d);
+    } else {
+        if (!scan_key(d, true, &k, &kl))
+            return false;
+        t = av_type_of(k, d->escaped ? key_len(k, kl) : kl);
+    }
     bool ok;
     if (term)
         ok = decode_typed(d, n, t, k, kl, row);
@@ -811,11 +854,64 @@ static bool decode_av(dc *d, const snode *n, value_t *row)
     return true;
 }
 
+/* The usual member, as DynamoDB writes it: "name":{"T":"text"} with T one
+ * of S, N, B, or "name":{"BOOL":true|false} or "name":{"NULL":true}, no
+ * spaces, the strings plain printable ASCII without escapes (so valid as
+ * they stand). Read by matching bytes, for a member of parent that is
+ * skipped or holds only slots. 1: done, d->pos past the value; 0: not that
+ * shape, nothing consumed (the general path reads it). */
+static int fast_member(dc *d, const snode *parent, vref *row, bool top)
+{
+    const unsigned char *s = d->s;
+    size_t len = d->len, p = d->pos;
+    if (p >= len || s[p] != '"')
+        return 0;
+    size_t ns = p + 1, ne = ns + plain_run(s + ns, len - ns);
+    if (ne + 8 >= len || memcmp(s + ne, "\":{\"", 4) != 0)
+        return 0;
+    size_t tp = ne + 4, vs, end;
+    enum av_type t;
+    bool flag = false;
+    if (s[tp + 1] == '"' && s[tp + 2] == ':' && s[tp + 3] == '"' &&
+        (s[tp] == 'S' || s[tp] == 'N' || s[tp] == 'B')) {
+        t = s[tp] == 'S' ? T_S : s[tp] == 'N' ? T_N : T_B;
+        vs = tp + 3; /* the value's opening quote */
+        size_t ve = vs + 1 + plain_run(s + vs + 1, len - vs - 1);
+        if (ve + 1 >= len || s[ve] != '"' || s[ve + 1] != '}')
+            return 0;
+        end = ve + 1;
+    } else if (len - tp >= 11 && memcmp(s + tp, "BOOL\":true}", 11) == 0) {
+        t = T_BOOL;
+        flag = true;
+        vs = tp + 6;
+        end = vs + 4;
+    } else if (len - tp >= 12 && memcmp(s + tp, "BOOL\":false}", 12) == 0) {
+        t = T_BOOL;
+        vs = tp + 6;
+        end = vs + 5;
+    } else if (len - tp >= 11 && memcmp(s + tp, "NULL\":true}", 11) == 0) {
+        t = T_NULL;
+        vs = tp + 6;
+        end = vs + 4;
+    } else {
+        return 0;
+    }
+    const snode *kid = find_name(parent, (const char *)s + ns, ne - ns, false);
+    if (kid && kid->nkids > 0)
+        return 0; /* paths go on inside: the general path follows them */
+    if (kid) {
+        reset_slots(kid, row);
+        set_slots(kid, row, t, vs, end, flag);
+        (void)top;
+    }
+    d->pos = end + 1; /* past the AttributeValue's '}' */
+    return 1;
+}
+
 /* ---- items and answers ------------------------------------------------------------ */
 
-static bool decode_item(dc *d, const ddb_shape *sh, value_t *row)
+static bool decode_item(dc *d, const ddb_shape *sh, vref *row)
 {
-    size_t start = d->pos;
     int c = peek(d);
     if (c != '{') {
         if (c < 0 || !strchr("[\"-0123456789tfn", c))
@@ -828,8 +924,10 @@ static bool decode_item(dc *d, const ddb_shape *sh, value_t *row)
     if (peek(d) == '}') {
         d->pos++;
         d->depth--;
-    } else {
-        for (;;) {
+        return true;
+    }
+    for (;;) {
+        if (fast_member(d, &sh->root, row, true) == 0) {
             if (peek(d) != '"')
                 return fail_syntax(d, "a string key expected");
             size_t name_at = d->pos + 1;
@@ -837,7 +935,7 @@ static bool decode_item(dc *d, const ddb_shape *sh, value_t *row)
             size_t kl;
             if (!scan_key(d, true, &k, &kl))
                 return false;
-            const snode *kid = find_name(&sh->root, k, kl);
+            const snode *kid = find_name(&sh->root, k, kl, d->escaped);
             bool ok;
             if (kid) {
                 d->attr = d->s + name_at;
@@ -850,41 +948,34 @@ static bool decode_item(dc *d, const ddb_shape *sh, value_t *row)
             }
             if (!ok)
                 return false;
-            bool done;
-            if (!next_member(d, '}', &done)) {
-                if (!done)
-                    return false;
-                break;
-            }
         }
+        bool done;
+        if (!next_member(d, '}', &done))
+            return done;
     }
-    if (sh->nwhole) {
-        json_object *item = parse_span(d, start, d->pos);
-        if (!item)
-            return fail_shape(d, "item %zu could not be read", d->item);
-        for (int i = 0; i < sh->nwhole; i++) {
-            value_free(&row[sh->whole[i]]);
-            row[sh->whole[i]] = value_doc(VAL_MAP, item);
-        }
-        json_object_put(item);
-    }
-    return true;
 }
 
 typedef struct page_build {
     ddb_page *p;
     size_t cap; /* items the arrays hold */
-    bool keep;
 } page_build;
 
-static void grow(page_build *b)
+/* Room for more items: at first 64; then, from the size of the items so far
+ * (used bytes over items), enough for the rest of the text, so a page is
+ * usually reallocated once. */
+static void grow(page_build *b, size_t used, size_t left)
 {
-    size_t cap = b->cap ? b->cap * 2 : 64;
     ddb_page *p = b->p;
+    size_t cap = b->cap ? b->cap * 2 : 64;
+    if (p->nitems > 0 && used > 0) {
+        size_t per = used / p->nitems + 1;
+        size_t guess = p->nitems + left / per + left / per / 8 + 16;
+        if (guess > cap)
+            cap = guess;
+    }
     if (p->nslots > 0)
-        p->rows = xreallocarray(p->rows, cap, (size_t)p->nslots * sizeof *p->rows);
-    if (b->keep)
-        p->spans = xreallocarray(p->spans, cap, 2 * sizeof *p->spans);
+        p->refs = xreallocarray(p->refs, cap, (size_t)p->nslots * sizeof *p->refs);
+    p->spans = xreallocarray(p->spans, cap, 2 * sizeof *p->spans);
     b->cap = cap;
 }
 
@@ -902,23 +993,19 @@ static bool decode_items(dc *d, const ddb_shape *sh, page_build *b, const char *
         return true;
     }
     ddb_page *p = b->p;
+    size_t first = d->pos;
     for (;;) {
         if (p->nitems == b->cap)
-            grow(b);
-        value_t *row = p->rows ? p->rows + p->nitems * (size_t)p->nslots : NULL;
-        for (int i = 0; i < p->nslots; i++)
-            row[i] = value_null();
+            grow(b, d->pos - first, d->len - d->pos);
+        vref *row = p->refs ? p->refs + p->nitems * (size_t)p->nslots : NULL;
+        if (row)
+            memset(row, 0, (size_t)p->nslots * sizeof *row);
         d->item = p->nitems + 1;
         size_t start = d->pos;
-        if (!decode_item(d, sh, row)) {
-            for (int i = 0; i < p->nslots; i++)
-                value_free(&row[i]);
+        if (!decode_item(d, sh, row))
             return false;
-        }
-        if (b->keep) {
-            p->spans[2 * p->nitems] = start;
-            p->spans[2 * p->nitems + 1] = d->pos;
-        }
+        p->spans[2 * p->nitems] = start;
+        p->spans[2 * p->nitems + 1] = d->pos;
         p->nitems++;
         d->item = 0;
         bool done;
@@ -1001,7 +1088,7 @@ static bool decode_answer(dc *d, const ddb_shape *sh, const ddb_decode_opts *o, 
             size_t kl;
             if (!scan_key(d, true, &k, &kl))
                 return false;
-            kl = key_len(k, kl);
+            kl = d->escaped ? key_len(k, kl) : kl;
             bool items = kl == strlen(items_key) && memcmp(k, items_key, kl) == 0;
             if (items && seen)
                 return fail_shape(d, "%s appears twice", items_key);
@@ -1034,6 +1121,7 @@ bool ddb_page_decode(const ddb_shape *s, const ddb_decode_opts *o, const char *t
 {
     memset(out, 0, sizeof *out);
     out->nslots = s->width;
+    out->shape = s;
     out->summary = json_object_new_object();
     if (!out->summary)
         die_oom(sizeof(void *));
@@ -1043,36 +1131,214 @@ bool ddb_page_decode(const ddb_shape *s, const ddb_decode_opts *o, const char *t
     }
     dc d = {.s = (const unsigned char *)text, .len = len, .err = err, .errlen = errlen};
     buf_init(&d.scratch, DDB_PAGE_MAX_TEXT);
-    page_build b = {.p = out, .keep = o->keep_text};
+    page_build b = {.p = out};
     bool ok = decode_answer(&d, s, o, &b);
     buf_free(&d.scratch);
-    if (d.tok)
-        json_tokener_free(d.tok);
-    if (ok && o->keep_text) {
+    if (ok && out->nitems > 0) {
+        /* the rows are read from it when taken */
         out->text = xmalloc(len + 1);
         memcpy(out->text, text, len);
         out->text[len] = '\0';
+        out->len = len;
     }
     return ok;
 }
 
-bool ddb_page_take_row(ddb_page *p, value_t *row)
+/* ---- pass 2: rows from the text -------------------------------------------------- */
+
+/* A DynamoDB number as value_number_parse would make it. Most are plain
+ * ("123.45", "-7", at most 18 digits): parsed here without 128-bit
+ * arithmetic, and their text is not kept, since it is exactly what
+ * dec_format writes back (value_number_text gives the same bytes; "-0",
+ * whose sign formatting drops, keeps its text). The rest go through
+ * value_number_parse. */
+static dec_status number_value(const char *s, size_t len, value_t *out)
+{
+    if (len == 0)
+        return value_number_parse(s, len, out);
+    size_t i = s[0] == '-' ? 1 : 0, int_start = i;
+    int64_t c = 0;
+    int digits = 0, frac = 0;
+    while (i < len && s[i] >= '0' && s[i] <= '9' && digits < 18) {
+        c = c * 10 + (s[i++] - '0');
+        digits++;
+    }
+    bool plain = i > int_start && !(s[int_start] == '0' && i - int_start > 1);
+    if (plain && i < len && s[i] == '.') {
+        size_t fs = ++i;
+        while (i < len && s[i] >= '0' && s[i] <= '9' && digits < 18) {
+            c = c * 10 + (s[i++] - '0');
+            digits++;
+        }
+        frac = (int)(i - fs);
+        plain = frac > 0;
+    }
+    if (!plain || i != len || (int_start && c == 0))
+        return value_number_parse(s, len, out);
+    dec_t d = {.coef = int_start ? -c : c, .exp = -frac};
+    *out = value_number(&d);
+    return DEC_OK;
+}
+
+static bool take_fail(const ddb_page *p, size_t item, int slot, const vref *r, char *err,
+                      size_t errlen, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+/* A value that breaks DynamoDB's rules, named by its item and attribute. */
+static bool take_fail(const ddb_page *p, size_t item, int slot, const vref *r, char *err,
+                      size_t errlen, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const char *name = p->shape ? p->shape->attr[slot] : NULL;
+    snprintf(err, errlen,
+             "DynamoDB returned a malformed attribute %.64s (item %zu of the answer, byte %zu): "
+             "%s",
+             name ? name : "?", item + 1, (size_t)r->off + r->len, msg);
+    return false;
+}
+
+/* The json-c object of text[off, off + len) (valid JSON). */
+static json_object *page_json(ddb_page *p, size_t off, size_t len)
+{
+    if (!p->tok) {
+        p->tok = json_tokener_new_ex(DDB_PAGE_MAX_DEPTH + 1);
+        if (!p->tok)
+            die_oom(sizeof(void *));
+        json_tokener_set_flags(p->tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    }
+    json_tokener_reset(p->tok);
+    json_object *o = json_tokener_parse_ex(p->tok, p->text + off, (int)len);
+    if (json_tokener_get_error(p->tok) != json_tokener_success) {
+        json_object_put(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* The value of one slot of item i. */
+static bool take_value(ddb_page *p, size_t i, int slot, value_t *out, char *err, size_t errlen)
+{
+    const vref *r = &p->refs[i * (size_t)p->nslots + (size_t)slot];
+    *out = (value_t){.type = VAL_NULL};
+    if (r->type == 0)
+        return true;
+    enum av_type t = (enum av_type)(r->type - 1);
+    const char *s = p->text + r->off;
+    size_t n = r->len;
+    buf_t scratch = BUF_INIT(DDB_PAGE_MAX_TEXT);
+    if ((t == T_S || t == T_N || t == T_B) && r->flag) {
+        /* escapes: decode the string again, into scratch */
+        dc d = {.s = (const unsigned char *)p->text,
+                .len = r->off + r->len,
+                .pos = r->off,
+                .err = err,
+                .errlen = errlen,
+                .scratch = scratch};
+        const char *v;
+        size_t vl;
+        if (!scan_string_slow(&d, true, &v, &vl)) {
+            buf_free(&d.scratch);
+            return false; /* not reached: it was checked */
+        }
+        scratch = d.scratch;
+        s = v;
+        n = vl;
+    } else if (t == T_S || t == T_N || t == T_B) {
+        s++;
+        n -= 2;
+    }
+    bool ok = true;
+    switch (t) {
+    case T_S:
+        *out = value_string(s, n);
+        break;
+    case T_N: {
+        dec_status st = number_value(s, n, out);
+        if (st != DEC_OK)
+            ok = take_fail(p, i, slot, r, err, errlen, "N \"%.*s\": %s", n > 40 ? 40 : (int)n, s,
+                           dec_status_str(st));
+        break;
+    }
+    case T_B: {
+        uint8_t *bytes = NULL;
+        size_t nb = 0;
+        if (base64_decode(s, n, &bytes, &nb))
+            *out = value_binary(bytes, nb);
+        else
+            ok = take_fail(p, i, slot, r, err, errlen, "B must be a base64 string");
+        free(bytes);
+        break;
+    }
+    case T_BOOL:
+        *out = value_bool(r->flag);
+        break;
+    case T_NULL:
+    case T_UNKNOWN:
+        break;
+    case T_M:
+    case T_L:
+    case T_SS:
+    case T_NS:
+    case T_BS: {
+        static const value_type vt[] = {
+            [T_M] = VAL_MAP, [T_L] = VAL_LIST, [T_SS] = VAL_SS, [T_NS] = VAL_NS, [T_BS] = VAL_BS};
+        json_object *doc = page_json(p, r->off, r->len);
+        if (doc)
+            *out = value_doc(vt[t], doc);
+        else
+            ok = take_fail(p, i, slot, r, err, errlen, "%s could not be read", type_label(t));
+        json_object_put(doc);
+        break;
+    }
+    }
+    buf_free(&scratch);
+    return ok;
+}
+
+int ddb_page_take_row(ddb_page *p, value_t *row, char *err, size_t errlen)
 {
     if (p->taken >= p->nitems)
-        return false;
-    if (p->nslots > 0) {
-        value_t *src = p->rows + p->taken * (size_t)p->nslots;
-        memcpy(row, src, (size_t)p->nslots * sizeof *row);
-        for (int i = 0; i < p->nslots; i++)
-            src[i].type = VAL_NULL;
+        return 0;
+    size_t i = p->taken++;
+    int w = p->nslots;
+    if (p->rows) { /* a row source's */
+        value_t *src = p->rows + i * (size_t)w;
+        memcpy(row, src, (size_t)w * sizeof *row);
+        for (int k = 0; k < w; k++)
+            src[k].type = VAL_NULL;
+        return 1;
     }
-    p->taken++;
-    return true;
+    for (int k = 0; k < w; k++)
+        row[k] = (value_t){.type = VAL_NULL};
+    for (int k = 0; k < w; k++) {
+        bool ok;
+        if (p->shape->attr[k]) {
+            ok = take_value(p, i, k, &row[k], err, errlen);
+        } else {
+            json_object *item =
+                page_json(p, p->spans[2 * i], p->spans[2 * i + 1] - p->spans[2 * i]);
+            ok = item != NULL;
+            if (ok)
+                row[k] = value_doc(VAL_MAP, item);
+            else
+                snprintf(err, errlen, "DynamoDB's answer: item %zu could not be read", i + 1);
+            json_object_put(item);
+        }
+        if (!ok) {
+            for (int j = 0; j < w; j++)
+                value_free(&row[j]);
+            return -1;
+        }
+    }
+    return 1;
 }
 
 json_object *ddb_page_item(const ddb_page *p, size_t i)
 {
-    if (!p->text || i >= p->nitems)
+    if (!p->text || !p->spans || i >= p->nitems)
         return NULL;
     size_t start = p->spans[2 * i], end = p->spans[2 * i + 1];
     json_tokener *tok = json_tokener_new_ex(DDB_PAGE_MAX_DEPTH + 1);
@@ -1089,12 +1355,16 @@ json_object *ddb_page_item(const ddb_page *p, size_t i)
 
 void ddb_page_free(ddb_page *p)
 {
-    if (p->rows)
-        for (size_t i = 0; i < p->nitems * (size_t)p->nslots; i++)
-            value_free(&p->rows[i]);
+    if (p->rows) /* rows taken are NULL already */
+        for (size_t i = p->taken * (size_t)p->nslots; i < p->nitems * (size_t)p->nslots; i++)
+            if (p->rows[i].type != VAL_NULL)
+                value_free(&p->rows[i]);
     free(p->rows);
+    free(p->refs);
     free(p->spans);
     free(p->text);
+    if (p->tok)
+        json_tokener_free(p->tok);
     json_object_put(p->summary);
     memset(p, 0, sizeof *p);
 }

@@ -120,7 +120,7 @@ static json_object *decode_page(void *vctx, size_t j, const char *body, size_t l
     ddb_pages *p = dc->p;
     ddb_page *pg = &p->rows[dc->which[j]];
     ddb_page_free(pg);
-    ddb_decode_opts o = {.op = p->op, .keep_text = p->keep_last};
+    ddb_decode_opts o = {.op = p->op};
     if (!ddb_page_decode(p->shape, &o, body, len, pg, err, errlen)) {
         ddb_page_free(pg);
         return NULL;
@@ -231,7 +231,13 @@ int ddb_pages_next_row(ddb_pages *p, exec_ctx *ctx, value_t *row)
         }
         ddb_page *pg = &p->rows[p->seg];
         size_t at = pg->taken;
-        if (ddb_page_take_row(pg, row)) {
+        char err[512];
+        int rc = ddb_page_take_row(pg, row, err, sizeof err);
+        if (rc < 0) {
+            exec_fail(ctx, EXEC_ERR_DYNAMODB, NULL, "%s", err);
+            return -1;
+        }
+        if (rc > 0) {
             if (p->keep_last) {
                 p->have_last = true;
                 p->last_seg = p->seg;

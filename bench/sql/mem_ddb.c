@@ -655,7 +655,7 @@ bool mem_ddb_row_source(void *ctx, ddb_op op, json_object *req, const ddb_path *
     size_t n = 0;
     for (size_t i = start; i < end; i++)
         n += rc->keep[i];
-    out->rows = xcalloc(n * (size_t)nslots + 1, sizeof *out->rows);
+    out->rows = xmallocarray(n * (size_t)nslots + 1, sizeof *out->rows);
     value_t *dst = out->rows;
     for (size_t i = start; i < end; i++) {
         if (!rc->keep[i])
