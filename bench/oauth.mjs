@@ -151,6 +151,39 @@ function rssOf(pred) {
   return { kib: total, processes: n };
 }
 
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+// CPU time (microseconds, user + system) used so far by the processes pred
+// accepts ({pid, ppid, pgrp, cmd}).
+function cpuUs(pred) {
+  let ticks = 0;
+  for (const ent of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(ent)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${ent}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const cmd = fs.readFileSync(`/proc/${ent}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      if (!pred({ pid: Number(ent), ppid: Number(f[1]), pgrp: Number(f[2]), cmd })) continue;
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return (ticks / CLK_TCK) * 1e6;
+}
+
+// A stack's server side: its lighttpd's process group (lighttpd and its
+// FastCGI workers) and its redis-server.
+function stackProcs(stack) {
+  const web = allPids().find((p) => path.basename(p.cmd[0] || '') === 'lighttpd' && p.cmd.includes(stack.lighttpdConfPath));
+  if (!web) throw new Error(`the lighttpd of ${stack.baseUrl} was not found`);
+  const pgrp = Number(fs.readFileSync(`/proc/${web.pid}/stat`, 'utf8').split(') ')[1].split(' ')[2]);
+  const redisPort = String(stack.redisPort);
+  return (p) =>
+    p.pgrp === pgrp ||
+    (path.basename(p.cmd[0] || '').startsWith('redis-server') && p.cmd.includes('--port') && p.cmd[p.cmd.indexOf('--port') + 1] === redisPort);
+}
+
 function allPids() {
   const out = [];
   for (const ent of fs.readdirSync('/proc')) {
@@ -408,16 +441,20 @@ secret_access_key = ${DEMO_SECRET_ACCESS_KEY}
     fs.writeFileSync(listBodyFile, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} }));
     const tokenEnv = { BENCH_METHOD: 'POST', BENCH_BODY: tokenBodyFile, BENCH_FORM: '1', BENCH_AUTH: auth, BENCH_EXPECT: '"access_token"' };
     const listEnv = { BENCH_METHOD: 'POST', BENCH_BODY: listBodyFile, BENCH_EXPECT: '"run_sql"' };
+    const oauthProcs = stackProcs(oauthStack);
+    const plainProcs = stackProcs(plainStack);
+    const peerProcs = (p) => p.pgrp === peer.pid;
     const cases = [
-      { group: '/token', target: 'ddbsql', name: 'ddbsql (lighttpd+FastCGI)', url: `${oauthStack.baseUrl}/token`, env: tokenEnv },
-      { group: '/token', target: 'oidc-provider', name: `oidc-provider (${cfg.peerProcs} proc)`, url: peer.url, env: tokenEnv },
-      { group: 'tools/list', target: 'none', name: 'unauthenticated (auth = none)', url: plainStack.mcpUrl, env: listEnv },
+      { group: '/token', target: 'ddbsql', name: 'ddbsql (lighttpd+FastCGI)', url: `${oauthStack.baseUrl}/token`, env: tokenEnv, procs: oauthProcs },
+      { group: '/token', target: 'oidc-provider', name: `oidc-provider (${cfg.peerProcs} proc)`, url: peer.url, env: tokenEnv, procs: peerProcs },
+      { group: 'tools/list', target: 'none', name: 'unauthenticated (auth = none)', url: plainStack.mcpUrl, env: listEnv, procs: plainProcs },
       {
         group: 'tools/list',
         target: 'cached',
         name: 'bearer, same token (cached)',
         url: oauthStack.mcpUrl,
         env: { ...listEnv, BENCH_AUTH: `Bearer ${ourTok.doc.access_token}` },
+        procs: oauthProcs,
       },
       // wrk builds this request anew each time (a Lua request() picking the
       // next token), which costs wrk some CPU on a shared machine; the
@@ -429,14 +466,24 @@ secret_access_key = ${DEMO_SECRET_ACCESS_KEY}
         name: 'unauthenticated, same wrk path as below',
         url: plainStack.mcpUrl,
         env: { ...listEnv, BENCH_TOKENS: tokenFile },
+        procs: plainProcs,
       },
-      { group: 'tools/list', target: 'fresh', name: `bearer, ${cfg.tokens} tokens (verified)`, url: oauthStack.mcpUrl, env: { ...listEnv, BENCH_TOKENS: tokenFile } },
+      {
+        group: 'tools/list',
+        target: 'fresh',
+        name: `bearer, ${cfg.tokens} tokens (verified)`,
+        url: oauthStack.mcpUrl,
+        env: { ...listEnv, BENCH_TOKENS: tokenFile },
+        procs: oauthProcs,
+      },
     ];
     for (let round = 1; round <= cfg.rounds; round++) {
       for (const c of cases) {
         process.stdout.write(`[bench] round ${round}: ${c.group} ${c.name}: warm-up ${cfg.warmup} s, measuring ${cfg.duration} s ... `);
         if (cfg.warmup > 0) await wrk(cfg, c.url, c.env, cfg.warmup);
+        const cpu0 = cpuUs(c.procs);
         const r = await wrk(cfg, c.url, c.env, cfg.duration);
+        r.server_cpu_us_per_request = (cpuUs(c.procs) - cpu0) / Math.max(1, r.requests);
         (c.rounds ||= []).push(r);
         c.bad = (c.bad || 0) + r.bad;
         say(`${r.rps.toFixed(0)} req/s${r.bad ? `, ${r.bad} BAD responses (${r.first_bad})` : ''}`);
@@ -454,6 +501,7 @@ secret_access_key = ${DEMO_SECRET_ACCESS_KEY}
       c.result = sorted[Math.floor((sorted.length - 1) / 2)];
       c.rpsMin = sorted[0].rps;
       c.rpsMax = sorted[sorted.length - 1].rps;
+      c.cpuUs = median(c.rounds.map((r) => r.server_cpu_us_per_request));
     }
     const byRound = (t) => cases.find((c) => c.target === t).rounds.map((r) => r.rps);
     const perRound = (a, b) => byRound(a).map((v, i) => v / byRound(b)[i]);
@@ -463,6 +511,15 @@ secret_access_key = ${DEMO_SECRET_ACCESS_KEY}
       tools_list_fresh_vs_unauthenticated: perRound('fresh', 'none-rotating'),
     };
     const ratios = Object.fromEntries(Object.entries(rounds).map(([k, v]) => [k, median(v)]));
+    // The same ratios from the servers' CPU per request (what throughput
+    // would be if the servers had the machine to themselves and were CPU
+    // bound): much steadier than req/s on a shared machine.
+    const cpu = (t) => cases.find((c) => c.target === t).cpuUs;
+    const cpuRatios = {
+      token_ddbsql_vs_oidc_provider: cpu('oidc-provider') / cpu('ddbsql'),
+      tools_list_cached_vs_unauthenticated: cpu('none') / cpu('cached'),
+      tools_list_fresh_vs_unauthenticated: cpu('none-rotating') / cpu('fresh'),
+    };
     // The oauth stack's ddbsql-token workers (the /token and /revoke endpoints).
     const web = allPids().find((p) => path.basename(p.cmd[0] || '') === 'lighttpd' && p.cmd.includes(oauthStack.lighttpdConfPath));
     const memory = {
@@ -471,10 +528,10 @@ secret_access_key = ${DEMO_SECRET_ACCESS_KEY}
     };
 
     const ms = (us) => (us / 1000).toFixed(2);
-    const rows = [['case', 'server', 'req/s', 'min-max', 'p50 ms', 'p99 ms', 'bad']];
+    const rows = [['case', 'server', 'req/s', 'min-max', 'p50 ms', 'p99 ms', 'server CPU us/req', 'bad']];
     for (const c of cases) {
       rows.push([c.group, c.name, c.result.rps.toFixed(0), `${c.rpsMin.toFixed(0)}-${c.rpsMax.toFixed(0)}`,
-        ms(c.result.latency_us.p50), ms(c.result.latency_us.p99), c.bad]);
+        ms(c.result.latency_us.p50), ms(c.result.latency_us.p99), c.cpuUs.toFixed(0), c.bad]);
     }
     say('');
     say(table(rows));
@@ -483,16 +540,24 @@ secret_access_key = ${DEMO_SECRET_ACCESS_KEY}
     const pct = (v) => `${(v * 100).toFixed(0)}%`;
     const met = (ok) => (ok ? 'met' : 'NOT met');
     const spread = (k, f) => `(rounds: ${rounds[k].map(f).join(' ')})`;
-    say('req/s: the median round; min-max over the rounds. Ratios: the median of the per-round ratios.');
+    say('req/s: the median round; min-max over the rounds; server CPU: user+system time of the server processes ' +
+      '(lighttpd, its workers and the stack\'s redis; the node process) per request, median round.');
+    say('Ratios: throughput = the median of the per-round req/s ratios; CPU = the inverse ratio of CPU per request.');
     say(`/token: ddbsql ${x(ratios.token_ddbsql_vs_oidc_provider)} oidc-provider's throughput ` +
       `(target >= ${TARGET_TOKEN_RATIO}x: ${met(ratios.token_ddbsql_vs_oidc_provider >= TARGET_TOKEN_RATIO)}) ` +
       spread('token_ddbsql_vs_oidc_provider', x));
+    say(`        by CPU per request: ${x(cpuRatios.token_ddbsql_vs_oidc_provider)} ` +
+      `(${met(cpuRatios.token_ddbsql_vs_oidc_provider >= TARGET_TOKEN_RATIO)})`);
     say(`tools/list with a bearer, same token: ${pct(ratios.tools_list_cached_vs_unauthenticated)} of unauthenticated ` +
       `(target >= ${pct(TARGET_AUTH_SHARE)}: ${met(ratios.tools_list_cached_vs_unauthenticated >= TARGET_AUTH_SHARE)}) ` +
       spread('tools_list_cached_vs_unauthenticated', pct));
+    say(`        by CPU per request: ${pct(cpuRatios.tools_list_cached_vs_unauthenticated)} ` +
+      `(${met(cpuRatios.tools_list_cached_vs_unauthenticated >= TARGET_AUTH_SHARE)})`);
     say(`tools/list with a bearer, a new token every request (full ES256 check): ${pct(ratios.tools_list_fresh_vs_unauthenticated)} ` +
       `of unauthenticated (${met(ratios.tools_list_fresh_vs_unauthenticated >= TARGET_AUTH_SHARE)}) ` +
       spread('tools_list_fresh_vs_unauthenticated', pct));
+    say(`        by CPU per request: ${pct(cpuRatios.tools_list_fresh_vs_unauthenticated)} ` +
+      `(${met(cpuRatios.tools_list_fresh_vs_unauthenticated >= TARGET_AUTH_SHARE)})`);
     const mib = (m) => `${(m.kib / 1024).toFixed(1)} MiB in ${m.processes} process(es)`;
     say(`memory after the load: ddbsql-token (/token and /revoke workers) ${mib(memory.ddbsql_token_workers)}; ` +
       `oidc-provider ${mib(memory.oidc_provider)}`);
@@ -514,6 +579,8 @@ secret_access_key = ${DEMO_SECRET_ACCESS_KEY}
       cases: cases.map((c) => ({ group: c.group, target: c.target, name: c.name, url: c.url, bad: c.bad, median: c.result, rounds: c.rounds })),
       ratios,
       ratios_per_round: rounds,
+      ratios_by_cpu: cpuRatios,
+      server_cpu_us_per_request: Object.fromEntries(cases.map((c) => [c.target, c.cpuUs])),
       targets: {
         token_ratio: TARGET_TOKEN_RATIO,
         token_ratio_met: ratios.token_ddbsql_vs_oidc_provider >= TARGET_TOKEN_RATIO,
