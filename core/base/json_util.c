@@ -372,3 +372,16 @@ bool utf8_valid(const char *str, size_t len)
     }
     return true;
 }
+
+void utf8_scrub(char *str, size_t len)
+{
+    unsigned char *s = (unsigned char *)str;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_seq(s + i, len - i);
+        if (n == 0) {
+            s[i] = '?';
+            n = 1;
+        }
+        i += n;
+    }
+}

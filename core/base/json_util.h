@@ -40,5 +40,8 @@ const char *json_compact(json_object *obj);
 
 /* True when s is valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
 bool utf8_valid(const char *s, size_t len);
+/* Replaces, in place, every byte that does not begin a valid UTF-8
+ * sequence with '?': e.g. a multi-byte character cut by a "%.64s". */
+void utf8_scrub(char *s, size_t len);
 
 #endif

@@ -1,9 +1,11 @@
 #include "response.h"
 
+#include "../base/alloc.h"
 #include "../base/json_util.h"
 #include "../base/log.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -90,7 +92,19 @@ static void set_body(http_response *r, int status, const char *content_type, con
 void http_response_json(http_response *r, int status, json_object *doc)
 {
     const char *s = doc ? json_compact(doc) : "null";
-    set_body(r, status, "application/json", s, strlen(s));
+    size_t len = strlen(s);
+    /* JSON text is UTF-8 (RFC 8259 §8.1), and json-c writes string bytes
+     * as they are: a value that is not UTF-8 (a header echoed in an error,
+     * a character cut by a bounded "%.64s") would make the whole answer
+     * unreadable to a strict client. Such bytes become '?'. */
+    if (utf8_valid(s, len)) {
+        set_body(r, status, "application/json", s, len);
+        return;
+    }
+    char *copy = xstrdup(s);
+    utf8_scrub(copy, len);
+    set_body(r, status, "application/json", copy, len);
+    free(copy);
 }
 
 void http_response_text(http_response *r, int status, const char *content_type, const char *text)

@@ -191,6 +191,39 @@ static void test_utf8_valid_table(void **state)
     assert_true(utf8_valid("ab\xff", 2));
 }
 
+/* utf8_scrub: each byte that does not begin a valid sequence becomes '?',
+ * valid sequences are kept, the length never changes. */
+static void test_utf8_scrub(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"", ""},
+        {"plain", "plain"},
+        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"},
+        {"202HT\xa9", "202HT?"},                         /* a header byte (fuzz_mcp) */
+        {"unknown '\xc3\xa9\xc3", "unknown '\xc3\xa9?"}, /* cut by "%.Ns" */
+        {"\xe2\x82x", "??x"},
+        {"\xc0\x80", "??"},
+        {"\xed\xa0\x80", "???"},
+        {"\xf4\x90\x80\x80", "????"},
+        {"\xff\xfe", "??"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%s", cases[i].in);
+        utf8_scrub(buf, strlen(buf));
+        if (strcmp(buf, cases[i].out) != 0)
+            fail_msg("utf8_scrub case %zu gave '%s'", i, buf);
+        assert_true(utf8_valid(buf, strlen(buf)));
+    }
+    /* The length bounds it: bytes past it are left alone. */
+    char b[] = "a\xff\xff";
+    utf8_scrub(b, 2);
+    assert_memory_equal(b, "a?\xff", 3);
+}
+
 static void test_accessors_on_wrong_types(void **state)
 {
     (void)state;
@@ -256,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_depth_limit),
         cmocka_unit_test(test_invalid_utf8_rejected),
         cmocka_unit_test(test_utf8_valid_table),
+        cmocka_unit_test(test_utf8_scrub),
         cmocka_unit_test(test_accessors_on_wrong_types),
         cmocka_unit_test(test_builders_and_compact),
     };

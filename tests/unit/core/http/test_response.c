@@ -1,6 +1,7 @@
 #include "core/http/response.h"
 
 #include "core/base/alloc.h"
+#include "core/base/json_util.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -100,6 +101,25 @@ static void test_json_response(void **state)
     assert_int_equal(r.status, 400);
     assert_string_equal(buf_cstr(&r.headers), "Content-Type: text/plain; charset=utf-8\r\n");
     assert_int_equal(r.body.len, 0);
+    http_response_free(&r);
+}
+
+/* A JSON answer is UTF-8 even when a value is not (found by fuzz_mcp: an
+ * MCP-Protocol-Version header byte echoed in an error message): such
+ * bytes become '?', valid characters stay. */
+static void test_json_response_not_utf8(void **state)
+{
+    (void)state;
+    http_response r;
+    http_response_init(&r);
+    json_object *doc = json_object_new_object();
+    json_object_object_add(doc, "m",
+                           json_object_new_string("version '202HT\xa9' caf\xc3\xa9 \xc3"));
+    http_response_json(&r, 400, doc);
+    json_object_put(doc);
+    assert_int_equal(r.status, 400);
+    assert_string_equal(buf_cstr(&r.body), "{\"m\":\"version '202HT?' caf\xc3\xa9 ?\"}");
+    assert_true(utf8_valid(r.body.data, r.body.len));
     http_response_free(&r);
 }
 
@@ -280,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_default_response_wire_format),
         cmocka_unit_test(test_text_response_wire_format),
         cmocka_unit_test(test_json_response),
+        cmocka_unit_test(test_json_response_not_utf8),
         cmocka_unit_test(test_header_injection_refused),
         cmocka_unit_test(test_header_space_is_bounded),
         cmocka_unit_test(test_oversized_body_becomes_500),

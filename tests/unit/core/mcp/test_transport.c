@@ -327,6 +327,23 @@ static void test_protocol_version_header(void **state)
     }
 }
 
+/* A version header that is not UTF-8 is echoed with '?' for the bad
+ * bytes, so the answer stays valid JSON (found by fuzz_mcp; expect_http_error
+ * parses the body strictly). */
+static void test_protocol_version_header_not_utf8(void **state)
+{
+    (void)state;
+    const char *extra[] = {"HTTP_MCP_PROTOCOL_VERSION=202HT\xa9", NULL};
+    expect_http_error(extra, PING, 400, RPC_INVALID_REQUEST,
+                      "unsupported MCP-Protocol-Version '202HT?'; supported: ");
+    /* A multi-byte character cut by the 40-byte bound of the echo. */
+    char cut[128] = "HTTP_MCP_PROTOCOL_VERSION=";
+    for (int i = 0; i < 20; i++)
+        strcat(cut, i == 19 ? "x\xc3\xa9" : "\xc3\xa9");
+    const char *extra2[] = {cut, NULL};
+    expect_http_error(extra2, PING, 400, RPC_INVALID_REQUEST, "\xc3\xa9x?'; supported: ");
+}
+
 static void test_notifications_and_responses_202(void **state)
 {
     (void)state;
@@ -462,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_content_type),
         cmocka_unit_test(test_accept),
         cmocka_unit_test(test_protocol_version_header),
+        cmocka_unit_test(test_protocol_version_header_not_utf8),
         cmocka_unit_test(test_notifications_and_responses_202),
         cmocka_unit_test(test_invalid_messages_400),
         cmocka_unit_test(test_ids_echoed),
