@@ -70,13 +70,6 @@ int value_type_rank(value_type t)
     return 10;
 }
 
-value_t value_null(void)
-{
-    value_t v;
-    memset(&v, 0, sizeof v);
-    v.type = VAL_NULL;
-    return v;
-}
 
 value_t value_bool(bool b)
 {
@@ -217,7 +210,7 @@ value_t value_copy(const value_t *v)
     return c;
 }
 
-void value_free(value_t *v)
+void value_free_payload(value_t *v)
 {
     switch (v->type) {
     case VAL_NUMBER:

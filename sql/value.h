@@ -82,7 +82,11 @@ const char *value_type_name(value_type t);
 /* The rank used by value_order (NUMBER and DOUBLE share one). */
 int value_type_rank(value_type t);
 
-value_t value_null(void);
+/* Inline, as value_free is: the executor makes and drops NULLs per row. */
+static inline value_t value_null(void)
+{
+    return (value_t){.type = VAL_NULL};
+}
 value_t value_bool(bool b);
 value_t value_int(int64_t i);
 value_t value_number(const dec_t *d);
@@ -100,7 +104,14 @@ value_t value_binary(const void *p, size_t len);
 value_t value_doc(value_type type, json_object *doc);
 
 value_t value_copy(const value_t *v);
-void value_free(value_t *v);
+/* value_free's work for a value that holds a payload (out of line). */
+void value_free_payload(value_t *v);
+static inline void value_free(value_t *v)
+{
+    if (v->type == VAL_NUMBER ? v->u.num.text != NULL : v->type >= VAL_STRING)
+        value_free_payload(v);
+    *v = value_null();
+}
 
 static inline bool value_is_null(const value_t *v)
 {
