@@ -70,7 +70,6 @@ int value_type_rank(value_type t)
     return 10;
 }
 
-
 value_t value_bool(bool b)
 {
     value_t v = value_null();
