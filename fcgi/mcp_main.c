@@ -64,8 +64,8 @@ int main(int argc, char **argv)
                           "docs/CONFIG.md)");
     /* auth = oauth: the token keys are checked (mode, type) before serving. */
     signing_keys *keys = NULL;
-    if (!cfg.auth_none && !signing_keys_load_config(&cfg.oauth, &keys, err, sizeof err)) {
-        log_msg(LOG_ERROR, "%s: %s", path, err);
+    if (!cfg.auth_none && !signing_keys_load(&cfg, &keys, err, sizeof err)) {
+        log_msg(LOG_ERROR, "%s", err);
         log_msg(LOG_ERROR, "refusing to serve until the configuration is fixed");
         config_free(&cfg);
         return EX_CONFIG;

@@ -60,8 +60,8 @@ int main(int argc, char **argv)
     /* auth = oauth: tokens are signed with the active key; the keys are
        checked (mode, type, one active) before serving. */
     signing_keys *keys = NULL;
-    if (!cfg.auth_none && !signing_keys_load_config(&cfg.oauth, &keys, err, sizeof err)) {
-        log_msg(LOG_ERROR, "%s: %s", path, err);
+    if (!cfg.auth_none && !signing_keys_load(&cfg, &keys, err, sizeof err)) {
+        log_msg(LOG_ERROR, "%s", err);
         log_msg(LOG_ERROR, "refusing to serve until the configuration is fixed");
         config_free(&cfg);
         return EX_CONFIG;

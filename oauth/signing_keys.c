@@ -293,6 +293,29 @@ bool signing_keys_load_config(const oauth_conf *conf, signing_keys **out, char *
     return true;
 }
 
+bool signing_keys_load(const config *cfg, signing_keys **out, char *err, size_t errlen)
+{
+    const oauth_conf *conf = &cfg->oauth;
+    *out = NULL;
+    if (conf->nkeys == 0) {
+        snprintf(err, errlen, "%s: no [signing_key] is configured", cfg->path);
+        return false;
+    }
+    signing_keys *ks = signing_keys_new();
+    char why[1024];
+    for (size_t i = 0; i < conf->nkeys; i++) {
+        const signing_key_conf *k = &conf->keys[i];
+        if (!signing_keys_add_file(ks, k->kid, k->path, k == conf->active_key, why, sizeof why)) {
+            snprintf(err, errlen, "%s:%d: [signing_key %s] path: %s", cfg->path, k->line, k->kid,
+                     why);
+            signing_keys_free(ks);
+            return false;
+        }
+    }
+    *out = ks;
+    return true;
+}
+
 size_t signing_keys_count(const signing_keys *ks)
 {
     return ks ? ks->n : 0;

@@ -10,7 +10,7 @@
  * halves are published as a JWKS (RFC 7517/7518) at /.well-known/jwks.json.
  *
  *   signing_keys *ks;
- *   if (!signing_keys_load_config(&cfg.oauth, &ks, err, sizeof err)) ...
+ *   if (!signing_keys_load(&cfg, &ks, err, sizeof err)) ...
  *   const signing_key *k = signing_keys_find(ks, kid);   // verify
  *   const signing_key *a = signing_keys_active(ks);      // sign
  */
@@ -52,6 +52,10 @@ bool signing_keys_add_pem(signing_keys *ks, const char *kid, const char *pem, si
 /* Loads every [signing_key] of the config; the config's active key is the
  * active one. On failure *out is NULL and err says which key and why. */
 bool signing_keys_load_config(const oauth_conf *conf, signing_keys **out, char *err, size_t errlen);
+/* The same for a loaded config, as a worker starts: err is located like
+ * config_load's messages, "<file>:<line>: [signing_key KID] path: <why>", so
+ * a key file that cannot be used is reported like any other bad value. */
+bool signing_keys_load(const config *cfg, signing_keys **out, char *err, size_t errlen);
 
 size_t signing_keys_count(const signing_keys *ks);
 /* The i-th key in the order added (NULL past the end). */

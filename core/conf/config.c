@@ -839,14 +839,16 @@ static bool check_client_id(const char *v, char *why, size_t whylen)
 {
     size_t n = strlen(v);
     if (n < 1 || n > CONFIG_CLIENT_ID_MAX || !all_chars(v, "._~-")) {
-        snprintf(why, whylen, "is not a valid client id (1 to %d letters, digits, '.', '_', '~' or "
-                              "'-')",
+        snprintf(why, whylen,
+                 "is not a valid client id (1 to %d letters, digits, '.', '_', '~' or "
+                 "'-')",
                  CONFIG_CLIENT_ID_MAX);
         return false;
     }
     if (!strncmp(v, "dcr_", 4)) {
-        snprintf(why, whylen, "starts with 'dcr_', which is kept for dynamically registered "
-                              "clients");
+        snprintf(why, whylen,
+                 "starts with 'dcr_', which is kept for dynamically registered "
+                 "clients");
         return false;
     }
     return true;
@@ -961,8 +963,9 @@ static bool p_client_scopes(ctx *c, const ini_kv *kv, const key_desc *d, void *b
             continue;
         const char *near = suggest_nearest(l.items[i], known, 2);
         bool r = cfail(c, kv->line, kv->key, "'%.*s' is not a scope of this server (%s%s%s%s)",
-                       MAX_SHOWN_VALUE, l.items[i], near ? "did you mean '" : "known: ",
-                       near ? near : SCOPES_SUPPORTED, near ? "'?" : "", "");
+                       MAX_SHOWN_VALUE, l.items[i],
+                       near ? "did you mean '" : "known: ", near ? near : SCOPES_SUPPORTED,
+                       near ? "'?" : "", "");
         scope_list_free(&l);
         return r;
     }
@@ -990,8 +993,9 @@ static bool p_grant_types(ctx *c, const ini_kv *kv, const key_desc *d, void *bas
             k++;
         if (k == 3) {
             const char *near = suggest_nearest(items[i], names, 3);
-            ok = near ? cfail(c, kv->line, kv->key, "'%.*s' is not a grant type (did you mean "
-                                                    "'%s'?)",
+            ok = near ? cfail(c, kv->line, kv->key,
+                              "'%.*s' is not a grant type (did you mean "
+                              "'%s'?)",
                               MAX_SHOWN_VALUE, items[i], near)
                       : cfail(c, kv->line, kv->key,
                               "'%.*s' is not a grant type (known: authorization_code, "
@@ -1313,6 +1317,8 @@ static bool close_signing_key(ctx *c, void *base)
         return cfail(c, c->sec->line, "path",
                      "missing (required): the key file, e.g. path = /etc/ddbsql/keys/%s.pem",
                      k->kid);
+    /* The file is read later (oauth/signing_keys.h); its errors name this line. */
+    k->line = find_kv(c->sec, "path")->line;
     return true;
 }
 

@@ -110,6 +110,7 @@ typedef struct signing_key_conf {
     char *kid;  /* the section name: 1..CONFIG_KID_MAX of [A-Za-z0-9._-] */
     char *path; /* absolute */
     bool active;
+    int line; /* the line of its path key, for messages about the file (0: unknown) */
 } signing_key_conf;
 
 /* Grant types as bits: [client ID] grant_types, and the clients of
@@ -126,9 +127,9 @@ typedef struct client_conf {
     char *name;           /* shown on the consent page; defaults to client_id */
     char **redirect_uris; /* exact strings, oauth/redirect_uri.h rules */
     size_t nredirect_uris;
-    bool confidential;  /* type = confidential: authenticates with a secret */
-    char *secret_hash;  /* confidential only: "sha256:" + 64 lowercase hex */
-    char *scopes;       /* allowed scopes, space-separated, canonical order */
+    bool confidential;    /* type = confidential: authenticates with a secret */
+    char *secret_hash;    /* confidential only: "sha256:" + 64 lowercase hex */
+    char *scopes;         /* allowed scopes, space-separated, canonical order */
     unsigned grant_types; /* OAUTH_GRANT_* */
 } client_conf;
 

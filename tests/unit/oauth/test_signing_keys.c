@@ -288,7 +288,7 @@ static void test_load_config(void **state)
     (void)state;
     char *p1 = tk_write_file(dir, "c1.pem", p256, 0600);
     char *p2 = tk_write_file(dir, "c2.pem", p256, 0644);
-    signing_key_conf keys[2] = {{"old", p1, false}, {"new", p1, true}};
+    signing_key_conf keys[2] = {{"old", p1, false, 0}, {"new", p1, true, 0}};
     oauth_conf oc = {0};
     oc.keys = keys;
     oc.nkeys = 2;
@@ -310,6 +310,53 @@ static void test_load_config(void **state)
     assert_string_equal(err, "no [signing_key] is configured");
     free(p1);
     free(p2);
+}
+
+/* A worker's start: a key file it cannot use is reported like a bad config
+ * value, at the file, line, section and key of its path. */
+static void test_load_from_config(void **state)
+{
+    (void)state;
+    char *good = tk_write_file(dir, "w1.pem", p256, 0600);
+    char *loose = tk_write_file(dir, "w2.pem", p256, 0644);
+    char *junk = tk_write_file(dir, "w3.pem", "not a key\n", 0600);
+    const char *cases[][2] = {
+        {good, NULL},
+        {loose, "has mode 0644"},
+        {junk, "holds no PEM private key"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[1024];
+        snprintf(text, sizeof text,
+                 "public_url = http://127.0.0.1:8080\nauth = oauth\n\n[signing_key k1]\n"
+                 "active = true\npath = %s\n\n[schema demo]\nregion = us-east-1\n",
+                 cases[i][0]);
+        char *conf = tk_write_file(dir, "w.conf", text, 0600);
+        config cfg;
+        if (!config_load(conf, &cfg, err, sizeof err))
+            fail_msg("config refused: %s", err);
+        signing_keys *ks = NULL;
+        bool ok = signing_keys_load(&cfg, &ks, err, sizeof err);
+        if (!cases[i][1]) {
+            assert_true(ok);
+            assert_int_equal(signing_keys_count(ks), 1);
+            assert_string_equal(signing_key_kid(signing_keys_active(ks)), "k1");
+        } else {
+            assert_false(ok);
+            assert_null(ks);
+            char want[512];
+            snprintf(want, sizeof want, "%s:6: [signing_key k1] path: signing key 'k1' ('%s') ",
+                     conf, cases[i][0]);
+            if (strncmp(err, want, strlen(want)) != 0 || !strstr(err, cases[i][1]))
+                fail_msg("got '%s', expected '%s...%s'", err, want, cases[i][1]);
+        }
+        signing_keys_free(ks);
+        config_free(&cfg);
+        free(conf);
+    }
+    free(good);
+    free(loose);
+    free(junk);
 }
 
 static void test_generate(void **state)
@@ -359,7 +406,8 @@ int main(void)
         cmocka_unit_test(test_load_file_and_jwk), cmocka_unit_test(test_rfc7515_a3),
         cmocka_unit_test(test_refused_files),     cmocka_unit_test(test_encrypted_key),
         cmocka_unit_test(test_sec1_key),          cmocka_unit_test(test_set_rules),
-        cmocka_unit_test(test_load_config),       cmocka_unit_test(test_generate),
+        cmocka_unit_test(test_load_config),       cmocka_unit_test(test_load_from_config),
+        cmocka_unit_test(test_generate),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
