@@ -52,10 +52,13 @@ static int setup(void **state)
         .access_key_id = AKID,
         .secret_access_key = SECRET,
     };
+    /* Generous limits: under valgrind on a loaded machine an answer from the
+       local fake server can take seconds, and a timed-out first attempt
+       would be retried (the timeout tests set their own). */
     f->dconf = (dynamodb_conf){
-        .connect_timeout_ms = 500,
-        .request_timeout_ms = 2000,
-        .retry_budget_ms = 5000,
+        .connect_timeout_ms = 5000,
+        .request_timeout_ms = 20000,
+        .retry_budget_ms = 30000,
         .max_attempts = 6,
         .base_backoff_ms = 2,
     };
