@@ -3,7 +3,9 @@
  * refused with a message, never crash or leak. The first byte picks the
  * limits. An accepted form must hold unique, non-empty names and non-empty
  * UTF-8 values within the caps; a refusal must leave the list empty and a
- * message fit for an OAuth error_description. */
+ * message fit for an OAuth error_description. The bytes also go through
+ * the percent-decoder and -encoder alone (url_decode of request paths and
+ * query strings), which must round-trip. */
 #include "core/base/json_util.h"
 #include "core/base/urlcode.h"
 #include "oauth/form.h"
@@ -55,5 +57,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kvlist_t raw;
     if (form_parse(in, len, lim.max_params, lim.max_value, &raw, err, sizeof err))
         kvlist_free(&raw);
+
+    /* The percent-decoder on its own (request paths, query strings): a
+     * decoded text has no NUL and is never longer; and encoding any text
+     * without NUL decodes back to it. */
+    buf_t dec = BUF_INIT(len + 1);
+    if (url_decode(in, len, data[0] & 2, &dec))
+        check(dec.len <= len && memchr(buf_cstr(&dec), '\0', dec.len) == NULL,
+              "a decoded text with a NUL or longer than its input");
+    buf_free(&dec);
+    if (!memchr(in, '\0', len)) {
+        buf_t enc = BUF_INIT(3 * len + 1), back = BUF_INIT(len + 1);
+        check(url_encode(in, len, &enc), "encoding failed");
+        for (size_t i = 0; i < enc.len; i++)
+            check(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%",
+                         enc.data[i]) != NULL,
+                  "an encoded text with a reserved character");
+        check(url_decode(buf_cstr(&enc), enc.len, false, &back) && back.len == len &&
+                  memcmp(buf_cstr(&back), in, len) == 0,
+              "encoding does not decode back");
+        buf_free(&enc);
+        buf_free(&back);
+    }
     return 0;
 }

@@ -13,8 +13,10 @@
 #   valgrind     every unit binary once under valgrind, release build; a binary
 #                with valgrind errors (or failing tests) counts as one failure
 #   deploy       syntax checks of the configs in deploy/ (deploy/check-configs.sh)
-#   fuzz         a short run (FUZZ_SECONDS, default 15) of every libFuzzer target
-#                when clang is present; each target is one test (make fuzz runs longer)
+#   fuzz         a short run of every libFuzzer target when clang is present: FUZZ_SECONDS
+#                (default 15) each, capped at FUZZ_TOTAL_SECONDS (default 120) for the whole
+#                phase but at least 5 s a target (fuzz/run.sh); each target is one test
+#                (make fuzz runs longer)
 #   all          all of the above
 #
 # Results are counted from TAP: `ok` / `not ok` test points (cmocka with
@@ -313,7 +315,8 @@ phase_fuzz() {
         "ok   "*) PASS=$((PASS + 1)) ;;
         "FAIL "*) fail_one "fuzz: ${line#FAIL }" ;;
       esac
-    done < <(fuzz/run.sh "${FUZZ_SECONDS:-15}" 2>&1 | grep -E '^(ok|FAIL) ')
+    done < <(FUZZ_TOTAL_SECONDS=${FUZZ_TOTAL_SECONDS:-120} fuzz/run.sh "${FUZZ_SECONDS:-15}" 2>&1 |
+      grep -E '^(ok|FAIL) ')
   fi
   phase_end "fuzz"
 }

@@ -53,6 +53,31 @@ static void test_call_then_cost_guard(void **state)
     json_object_put(req);
 }
 
+/* [sql] max_capacity_units: the read capacity DynamoDB reports consuming
+ * (ConsumedCapacity) is summed, and the query stops once past it, even
+ * with items to spare. */
+static void test_capacity_guard(void **state)
+{
+    fx *x = *state;
+    static const char page[] =
+        "{\"Items\":[],\"Count\":0,\"ScannedCount\":1,"
+        "\"ConsumedCapacity\":{\"TableName\":\"tbl\",\"CapacityUnits\":2.5}}";
+    fake_http_push_simple(x->f, 200, JSON_CT, page);
+    fake_http_push_simple(x->f, 200, JSON_CT, page);
+    x->ctx.limits.max_items_read = 1000;
+    x->ctx.limits.max_capacity = 4.0;
+    json_object *req = scan_req(), *resp = NULL;
+    assert_true(ddb_guarded_call(&x->ctx, x->c, DDB_SCAN, req, &resp));
+    json_object_put(resp);
+    assert_false(ddb_guarded_call(&x->ctx, x->c, DDB_SCAN, req, &resp));
+    assert_null(resp);
+    assert_int_equal(x->ctx.err_kind, EXEC_ERR_BUDGET);
+    assert_true(x->ctx.stats.capacity_units == 5.0);
+    assert_non_null(strstr(x->ctx.err.message,
+                           "the query consumed 5.0 read capacity units, past its budget of 4.0"));
+    json_object_put(req);
+}
+
 /* A failed call is the query's error, in the client's words. */
 static void test_failure_message(void **state)
 {
@@ -127,6 +152,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_call_then_cost_guard, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_capacity_guard, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_message, setup, teardown),
         cmocka_unit_test_setup_teardown(test_query_deadline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many, setup, teardown),
