@@ -358,6 +358,41 @@ static void test_scopes(void **state)
     free(unknown);
 }
 
+/* No token passthrough: a tool that reads DynamoDB does so with the
+ * schema's own AWS credentials (a SigV4 signature), and the client's
+ * access token appears nowhere in what is sent upstream. */
+static void test_token_not_passed_through(void **state)
+{
+    (void)state;
+    char *t = token_for("alice", "cli", "schemas:read");
+    size_t before = fake_http_nrequests(F);
+    fx_ddb_ok(F, "{\"TableNames\":[\"orders\"]}");
+    fx_ddb_describe(F, "orders", 3, false);
+    outcome o;
+    post_bearer(&o, t,
+                "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":"
+                "\"list_tables\",\"arguments\":{\"refresh\":\"force\"}}}");
+    assert_int_equal(o.resp.status, 200);
+    fx_assert_contains(fx_str(o.doc, "result.content.0.text"), "demo.orders");
+    done(&o);
+    size_t after = fake_http_nrequests(F);
+    assert_int_equal(after, before + 2); /* ListTables, DescribeTable */
+    const char *sig = strrchr(t, '.') + 1;
+    for (size_t k = before; k < after; k++) {
+        const fake_http_req *r = fake_http_request(F, k);
+        const char *auth = fake_http_header_get(r, "Authorization");
+        assert_non_null(auth);
+        assert_true(strncmp(auth, "AWS4-HMAC-SHA256 Credential=AKIDUNITTEST00000000/", 49) == 0);
+        for (size_t i = 0; i < r->nheaders; i++) {
+            assert_null(strstr(r->headers[i].value, t));
+            assert_null(strstr(r->headers[i].value, sig));
+        }
+        assert_null(strstr(r->path, sig));
+        assert_null(strstr(r->body, sig));
+    }
+    free(t);
+}
+
 static void test_transport_rules_still_apply(void **state)
 {
     (void)state;
@@ -435,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_malformed_credentials),
         cmocka_unit_test(test_invalid_tokens),
         cmocka_unit_test(test_scopes),
+        cmocka_unit_test(test_token_not_passed_through),
         cmocka_unit_test(test_transport_rules_still_apply),
         cmocka_unit_test(test_discovery_routes),
     };
