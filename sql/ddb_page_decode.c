@@ -520,7 +520,7 @@ static bool take_literal(dc *d, const char *lit, size_t n)
 
 /* Past "," (true, more follows) or the closing bracket (false, *done); an
  * error otherwise (false, !*done). */
-static bool next_member(dc *d, char close, bool *done)
+static inline bool next_member(dc *d, char close, bool *done)
 {
     ws(d);
     int c = peek(d);
@@ -639,14 +639,18 @@ static size_t key_len(const char *k, size_t n)
 
 /* The kid named k (decoded; when escaped it may hold a NUL, where json-c's
  * keys end). */
-static const snode *find_name(const snode *n, const char *k, size_t kl, bool escaped)
+static inline const snode *find_name(const snode *n, const char *k, size_t kl, bool escaped)
 {
     if (escaped)
         kl = key_len(k, kl);
     for (int i = 0; i < n->nkids; i++) {
         const snode *c = &n->kids[i];
-        if (c->nlen == kl && c->name && (kl == 0 || c->name[0] == k[0]) &&
-            memcmp(c->name, k, kl) == 0)
+        if (c->nlen != kl || !c->name)
+            continue;
+        size_t j = 0;
+        while (j < kl && c->name[j] == k[j])
+            j++;
+        if (j == kl)
             return c;
     }
     return NULL;
@@ -998,8 +1002,8 @@ static bool decode_items(dc *d, const ddb_shape *sh, page_build *b, const char *
         if (p->nitems == b->cap)
             grow(b, d->pos - first, d->len - d->pos);
         vref *row = p->refs ? p->refs + p->nitems * (size_t)p->nslots : NULL;
-        if (row)
-            memset(row, 0, (size_t)p->nslots * sizeof *row);
+        for (int k = 0; k < p->nslots; k++)
+            row[k].type = 0; /* nothing yet: NULL */
         d->item = p->nitems + 1;
         size_t start = d->pos;
         if (!decode_item(d, sh, row))
@@ -1218,6 +1222,24 @@ static json_object *page_json(ddb_page *p, size_t off, size_t len)
     return o;
 }
 
+/* The decoded bytes of a string token with escapes (the slow path): into
+ * scratch. */
+static void unescape(const ddb_page *p, const vref *r, buf_t *scratch, const char **v, size_t *vl)
+{
+    char err[8];
+    dc d = {.s = (const unsigned char *)p->text,
+            .len = r->off + r->len,
+            .pos = r->off,
+            .err = err,
+            .errlen = sizeof err,
+            .scratch = *scratch};
+    if (!scan_string_slow(&d, true, v, vl)) { /* not reached: pass 1 checked it */
+        *v = "";
+        *vl = 0;
+    }
+    *scratch = d.scratch;
+}
+
 /* The value of one slot of item i. */
 static bool take_value(ddb_page *p, size_t i, int slot, value_t *out, char *err, size_t errlen)
 {
@@ -1226,30 +1248,17 @@ static bool take_value(ddb_page *p, size_t i, int slot, value_t *out, char *err,
     if (r->type == 0)
         return true;
     enum av_type t = (enum av_type)(r->type - 1);
-    const char *s = p->text + r->off;
-    size_t n = r->len;
-    buf_t scratch = BUF_INIT(DDB_PAGE_MAX_TEXT);
-    if ((t == T_S || t == T_N || t == T_B) && r->flag) {
-        /* escapes: decode the string again, into scratch */
-        dc d = {.s = (const unsigned char *)p->text,
-                .len = r->off + r->len,
-                .pos = r->off,
-                .err = err,
-                .errlen = errlen,
-                .scratch = scratch};
-        const char *v;
-        size_t vl;
-        if (!scan_string_slow(&d, true, &v, &vl)) {
-            buf_free(&d.scratch);
-            return false; /* not reached: it was checked */
-        }
-        scratch = d.scratch;
-        s = v;
-        n = vl;
-    } else if (t == T_S || t == T_N || t == T_B) {
-        s++;
-        n -= 2;
+    const char *s = p->text + r->off + 1; /* a string's bytes, inside its quotes */
+    size_t n = r->len - 2;
+    if (t == T_S && !r->flag) {
+        *out = value_string(s, n);
+        return true;
     }
+    if (t == T_N && !r->flag && number_value(s, n, out) == DEC_OK)
+        return true;
+    buf_t scratch = BUF_INIT(DDB_PAGE_MAX_TEXT);
+    if ((t == T_S || t == T_N || t == T_B) && r->flag)
+        unescape(p, r, &scratch, &s, &n);
     bool ok = true;
     switch (t) {
     case T_S:

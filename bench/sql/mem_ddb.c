@@ -649,9 +649,16 @@ bool mem_ddb_row_source(void *ctx, ddb_op op, json_object *req, const ddb_path *
     row_cache *rc = rows_for(m, t, req, paths, nslots, err, errlen);
     if (!rc)
         return false;
-    size_t end = hi;
-    if (limit > 0 && (int64_t)(hi - start) > limit)
-        end = start + (size_t)limit;
+    /* Pages of at most 64 KB of values, as DynamoDB's answers are bounded:
+       a page's values are then a heap allocation, not a fresh mapping whose
+       page faults would be counted against the engine. */
+    size_t end = hi, per_page = 65536 / ((size_t)(nslots > 0 ? nslots : 1) * sizeof(value_t));
+    if (per_page < 1)
+        per_page = 1;
+    if (limit > 0 && (size_t)limit < per_page)
+        per_page = (size_t)limit;
+    if (hi - start > per_page)
+        end = start + per_page;
     size_t n = 0;
     for (size_t i = start; i < end; i++)
         n += rc->keep[i];

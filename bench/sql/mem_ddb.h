@@ -25,8 +25,8 @@
  * (ddb_pages_set_row_source, sql/ddb_pages.h): the benchmark's "engine only"
  * mode. Each table's rows for a set of slot paths and a filter are decoded
  * once (ddb_item_get, the reader's rules) and kept; a request copies them
- * (value_copy: a reference each). A segment's rows come in one page unless
- * the request has a Limit. */
+ * (value_copy: a reference each), in pages of at most 64 KB of values (or
+ * the request's Limit). */
 #ifndef DDBSQL_BENCH_MEM_DDB_H
 #define DDBSQL_BENCH_MEM_DDB_H
 
