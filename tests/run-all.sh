@@ -12,7 +12,11 @@
 #                docs/resources (tests/sql/run-doc-examples.mjs); each case is one test
 #   valgrind     every unit binary once under valgrind, release build; a binary
 #                with valgrind errors (or failing tests) counts as one failure
-#   deploy       syntax checks of the configs in deploy/ (deploy/check-configs.sh)
+#   deploy       the configs in deploy/ (deploy/check-configs.sh, release build): syntax
+#                checks, then each front end (lighttpd, Apache mod_fcgid incl. shared
+#                hosting, nginx + spawn-fcgi) started on loopback with Redis and dynalite
+#                and the smoke suite (tests/deploy/smoke.mjs) run through it; the live
+#                part needs root (make test-deploy runs this phase alone)
 #   fuzz         a short run of every libFuzzer target when clang is present: FUZZ_SECONDS
 #                (default 15) each, capped at FUZZ_TOTAL_SECONDS (default 120) for the whole
 #                phase but at least 5 s a target (fuzz/run.sh); each target is one test
@@ -284,7 +288,7 @@ phase_sql() {
 }
 
 phase_deploy() {
-  phase_start "deploy config checks"
+  phase_start "deploy: configs, and the smoke suite through each front end (release)"
   local out="$RESULTS/deploy.tap" p f s rc
   deploy/check-configs.sh >"$out" 2>&1
   rc=$?

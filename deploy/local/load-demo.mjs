@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Loads the demo dataset (demo-data.mjs) into a DynamoDB endpoint, normally
-// the local dynalite: `node deploy/local/load-demo.mjs http://127.0.0.1:4567`.
+// the local dynalite: `node deploy/local/load-demo.mjs http://127.0.0.1:4567`
+// (all four tables, or only the ones named after the URL).
 //
 // Dev tooling only (ddbsql itself never writes). Plain fetch, no SDK: every
 // request carries a real SigV4 signature made with dummy keys, which dynalite
@@ -146,13 +147,15 @@ async function writeItems(call, name, items, parallel = 8) {
   await Promise.all(Array.from({ length: Math.min(parallel, batches.length) }, worker));
 }
 
-// Creates and fills the demo tables. Returns {table: 'created'|'reloaded'|'kept'}.
-export async function loadDemo(endpoint, { region = 'us-east-1', log = () => {} } = {}) {
+// Creates and fills the demo tables (only those named in `tables`, when
+// given). Returns {table: 'created'|'reloaded'|'kept'}.
+export async function loadDemo(endpoint, { region = 'us-east-1', log = () => {}, tables = null } = {}) {
   const call = dynamoClient(endpoint, region);
   const existing = new Set(await listTables(call));
   const result = {};
+  const wanted = generateDemoData().filter(({ definition }) => !tables || tables.includes(definition.TableName));
   await Promise.all(
-    generateDemoData().map(async ({ definition, items }) => {
+    wanted.map(async ({ definition, items }) => {
       const name = definition.TableName;
       if (existing.has(name)) {
         await waitActive(call, name);
@@ -183,10 +186,11 @@ export async function loadDemo(endpoint, { region = 'us-east-1', log = () => {} 
 if (import.meta.url === pathToFileURL(process.argv[1] || '').href) {
   const endpoint = process.argv[2];
   if (!endpoint || !/^https?:\/\//.test(endpoint)) {
-    console.error('usage: node deploy/local/load-demo.mjs <endpoint URL, e.g. http://127.0.0.1:4567>');
+    console.error('usage: node deploy/local/load-demo.mjs <endpoint URL, e.g. http://127.0.0.1:4567> [TABLE...]');
     process.exit(2);
   }
-  loadDemo(endpoint, { log: (m) => console.log(m) }).catch((e) => {
+  const tables = process.argv.length > 3 ? process.argv.slice(3) : null;
+  loadDemo(endpoint, { log: (m) => console.log(m), tables }).catch((e) => {
     console.error(`load-demo: ${e.message}`);
     process.exit(1);
   });
