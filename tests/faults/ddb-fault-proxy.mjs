@@ -11,10 +11,12 @@
 //   drop          read the request, then close the connection without an answer
 //   pass          forward as is (the default when no rule matches)
 //
-// A rule is {fault, ops?, times?, forMs?, delayMs?}: ops limits it to some
-// operations (the X-Amz-Target suffix: 'Query', 'Scan', 'DescribeTable', ...),
-// times to the next N matching calls, forMs to a period from now. Rules are
-// tried in order; the first live one that matches applies.
+// A rule is {fault, ops?, times?, forMs?, delayMs?, p?}: ops limits it to
+// some operations (the X-Amz-Target suffix: 'Query', 'Scan', 'DescribeTable',
+// ...), times to the next N matching calls, forMs to a period from now, p
+// (0..1) to that share of the matching calls, drawn at random (the others
+// pass and do not count against times). Rules are tried in order; the first
+// live one that matches applies.
 //
 // JS API (tests and the soak):
 //   const proxy = await startFaultProxy({ target: 'http://127.0.0.1:4567' });
@@ -67,12 +69,14 @@ function checkRule(rule) {
     if (rule[k] !== undefined && !(Number.isInteger(rule[k]) && rule[k] >= 0)) throw new Error(`${k} is a whole number >= 0`);
   }
   if (rule.fault === 'delay' && !rule.delayMs) throw new Error('a delay rule needs delayMs');
+  if (rule.p !== undefined && !(typeof rule.p === 'number' && rule.p >= 0 && rule.p <= 1)) throw new Error('p is a number from 0 to 1');
   return {
     fault: rule.fault,
     ops: rule.ops ? [...rule.ops] : null,
     left: rule.times ?? Infinity,
     until: rule.forMs !== undefined ? Date.now() + rule.forMs : Infinity,
     delayMs: rule.delayMs || 0,
+    p: rule.p ?? 1,
   };
 }
 
@@ -107,7 +111,7 @@ export async function startFaultProxy({ target, port = 0, host = '127.0.0.1' } =
     const now = Date.now();
     rules = rules.filter((r) => r.left > 0 && r.until > now);
     const r = rules.find((x) => !x.ops || x.ops.includes(op));
-    if (!r) return { fault: 'pass', delayMs: 0 };
+    if (!r || (r.p < 1 && Math.random() >= r.p)) return { fault: 'pass', delayMs: 0 };
     r.left--;
     return r;
   };
@@ -288,6 +292,7 @@ export async function startFaultProxy({ target, port = 0, host = '127.0.0.1' } =
         left: r.left === Infinity ? null : r.left,
         untilMs: r.until === Infinity ? null : r.until - Date.now(),
         delayMs: r.delayMs || undefined,
+        p: r.p < 1 ? r.p : undefined,
       }));
     },
     /** A snapshot of the counters, plus the calls in flight now. */

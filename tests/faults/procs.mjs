@@ -67,7 +67,8 @@ export function fcgiWorkers(configPath) {
     } catch {
       continue;
     }
-    const prog = /\/ddbsql-([a-z]+)$/.exec(exe)?.[1];
+    // " (deleted)": the executable was rebuilt since the worker started.
+    const prog = /\/ddbsql-([a-z]+)( \(deleted\))?$/.exec(exe)?.[1];
     if (!prog) continue;
     if (!readOr(`/proc/${pid}/environ`).split('\0').includes(want)) continue;
     const st = processState(pid);
