@@ -864,7 +864,7 @@ static bool decode_av(dc *d, const snode *n, vref *row)
  * they stand). Read by matching bytes, for a member of parent that is
  * skipped or holds only slots. 1: done, d->pos past the value; 0: not that
  * shape, nothing consumed (the general path reads it). */
-static int fast_member(dc *d, const snode *parent, vref *row, bool top)
+static inline int fast_member(dc *d, const snode *parent, vref *row, bool top)
 {
     const unsigned char *s = d->s;
     size_t len = d->len, p = d->pos;
@@ -903,11 +903,13 @@ static int fast_member(dc *d, const snode *parent, vref *row, bool top)
     const snode *kid = find_name(parent, (const char *)s + ns, ne - ns, false);
     if (kid && kid->nkids > 0)
         return 0; /* paths go on inside: the general path follows them */
-    if (kid) {
+    if (kid && kid->nslots == 1 && kid->nsub == 1) {
+        row[kid->slots[0]] = (vref){(uint32_t)vs, (uint32_t)(end - vs), (uint8_t)(t + 1), flag};
+    } else if (kid) {
         reset_slots(kid, row);
         set_slots(kid, row, t, vs, end, flag);
-        (void)top;
     }
+    (void)top;
     d->pos = end + 1; /* past the AttributeValue's '}' */
     return 1;
 }
