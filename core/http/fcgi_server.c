@@ -13,7 +13,14 @@
  * race for a connection to a sibling sharing the socket (spawn-fcgi -F)
  * goes back to pselect() instead of blocking in accept() with the signals
  * masked. SIGPIPE is ignored: a client that went away makes writes fail,
- * which is logged, and the worker carries on. */
+ * which is logged, and the worker carries on.
+ *
+ * Kept connections: a web server may set FCGI_KEEP_CONN (nginx with
+ * fastcgi_keep_conn on and an upstream keepalive pool) and send its next
+ * request on the same connection instead of connecting again. The worker
+ * then waits on the listening socket and on every connection it keeps, one
+ * FCGX_Request each (up to KEPT_MAX), and serves whichever has a request;
+ * one at a time, as always. */
 #include "fcgi_server.h"
 
 #include "../base/json_util.h"
@@ -30,6 +37,9 @@
 #include <sys/select.h>
 
 #define LISTEN_FD 0
+/* Connections kept open for the web server at once; when one more arrives,
+ * the least recently used idle one is closed (the web server reconnects). */
+#define KEPT_MAX 8
 
 static volatile sig_atomic_t stop_signal;
 
@@ -162,23 +172,73 @@ static bool install_signals(sigset_t *wait_mask)
     return true;
 }
 
-/* Waits until the listening socket is readable or a stop signal arrives.
- * Returns false on a stop signal or a fatal error (*failed set). */
-static bool wait_for_connection(const sigset_t *wait_mask, bool *failed)
+typedef struct conn_slot {
+    FCGX_Request req; /* req.ipcFd >= 0: a kept connection */
+    unsigned long long last_used;
+} conn_slot;
+
+/* Closes an idle kept connection. Its last request was read to the end, so
+ * there is no unread input to wait for (see the loop in fcgi_serve). */
+static void close_kept(FCGX_Request *r)
+{
+    if (r->ipcFd < 0)
+        return;
+    FCGX_Detach(r);
+    FCGX_Free(r, 1);
+    FCGX_Attach(r);
+}
+
+/* The slot for a new connection: a free one, else the least recently used
+ * kept connection, closed (it is idle: the worker serves one request at a
+ * time). */
+static conn_slot *slot_for_accept(conn_slot *slots)
+{
+    conn_slot *lru = &slots[0];
+    for (size_t i = 0; i < KEPT_MAX; i++) {
+        if (slots[i].req.ipcFd < 0)
+            return &slots[i];
+        if (slots[i].last_used < lru->last_used)
+            lru = &slots[i];
+    }
+    close_kept(&lru->req);
+    return lru;
+}
+
+/* Waits until a kept connection or the listening socket is readable, or a
+ * stop signal arrives. Returns the slot to accept on (a readable kept
+ * connection first: its web server is waiting on it), or NULL on a stop
+ * signal or a fatal error (*failed set). */
+static conn_slot *wait_for_work(conn_slot *slots, const sigset_t *wait_mask, bool *failed)
 {
     for (;;) {
         if (stop_signal)
-            return false;
+            return NULL;
         fd_set rfds;
         FD_ZERO(&rfds);
         FD_SET(LISTEN_FD, &rfds);
-        int rc = pselect(LISTEN_FD + 1, &rfds, NULL, NULL, NULL, wait_mask);
-        if (rc > 0)
-            return true;
+        int maxfd = LISTEN_FD;
+        for (size_t i = 0; i < KEPT_MAX; i++) {
+            int fd = slots[i].req.ipcFd;
+            if (fd < 0)
+                continue;
+            if (fd >= FD_SETSIZE) { /* cannot be waited on: let it go */
+                close_kept(&slots[i].req);
+                continue;
+            }
+            FD_SET(fd, &rfds);
+            maxfd = fd > maxfd ? fd : maxfd;
+        }
+        int rc = pselect(maxfd + 1, &rfds, NULL, NULL, NULL, wait_mask);
+        if (rc > 0) {
+            for (size_t i = 0; i < KEPT_MAX; i++)
+                if (slots[i].req.ipcFd >= 0 && FD_ISSET(slots[i].req.ipcFd, &rfds))
+                    return &slots[i];
+            return slot_for_accept(slots);
+        }
         if (rc < 0 && errno != EINTR) {
             log_msg(LOG_ERROR, "waiting for FastCGI connections failed: %s", strerror(errno));
             *failed = true;
-            return false;
+            return NULL;
         }
     }
 }
@@ -211,17 +271,20 @@ int fcgi_serve(const http_limits *limits, http_handler handler, void *app)
         log_msg(LOG_ERROR, "making the listening socket non-blocking failed: %s", strerror(errno));
         return 1;
     }
-    FCGX_Request freq;
-    if (FCGX_InitRequest(&freq, LISTEN_FD, 0) != 0) {
-        log_msg(LOG_ERROR, "initialising the FastCGI request failed");
-        return 1;
-    }
+    conn_slot slots[KEPT_MAX];
+    memset(slots, 0, sizeof slots);
+    for (size_t i = 0; i < KEPT_MAX; i++)
+        FCGX_InitRequest(&slots[i].req, LISTEN_FD, 0);
     log_msg(LOG_DEBUG, "worker ready");
     bool failed = false;
-    while (wait_for_connection(&wait_mask, &failed)) {
-        int rc = FCGX_Accept_r(&freq);
+    unsigned long long served = 0;
+    conn_slot *slot;
+    while ((slot = wait_for_work(slots, &wait_mask, &failed)) != NULL) {
+        FCGX_Request *freq = &slot->req;
+        int rc = FCGX_Accept_r(freq);
         if (rc < 0) {
-            /* Lost the race for the connection, or it was aborted. */
+            /* Lost the race for the connection, it was aborted, or a kept
+             * connection was closed by the web server. */
             if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR || rc == -ECONNABORTED)
                 continue;
             log_msg(LOG_ERROR, "accepting a FastCGI connection failed: %s",
@@ -229,10 +292,11 @@ int fcgi_serve(const http_limits *limits, http_handler handler, void *app)
             failed = true;
             break;
         }
+        slot->last_used = ++served;
         http_response resp;
         char rid[33];
-        http_handle_one(freq.envp, fcgi_read, freq.in, limits, handler, app, &resp, rid);
-        if (!http_response_write(&resp, rid, fcgi_write, freq.out))
+        http_handle_one(freq->envp, fcgi_read, freq->in, limits, handler, app, &resp, rid);
+        if (!http_response_write(&resp, rid, fcgi_write, freq->out))
             log_msg(LOG_WARN, "rid=%s writing the response failed (the client went away?)", rid);
         /* libfcgi's close shuts down its write side and waits for the web
          * server to close first, so unread input cannot become a TCP reset
@@ -240,14 +304,19 @@ int fcgi_serve(const http_limits *limits, http_handler handler, void *app)
          * is nothing to reset, and the wait only idles the worker for a
          * round trip, so skip it. 413 and 431 leave the body unread. */
         bool drained = resp.status != 413 && resp.status != 431 &&
-                       (FCGX_HasSeenEOF(freq.in) == EOF || FCGX_GetChar(freq.in) == EOF);
+                       (FCGX_HasSeenEOF(freq->in) == EOF || FCGX_GetChar(freq->in) == EOF);
         http_response_free(&resp);
+        /* A kept connection with unread input would have the rest of this
+         * request read as the next one: close it. */
+        if (!drained)
+            freq->keepConnection = 0;
         if (drained)
-            FCGX_Detach(&freq);
-        FCGX_Finish_r(&freq);
-        FCGX_Attach(&freq);
+            FCGX_Detach(freq);
+        FCGX_Finish_r(freq);
+        FCGX_Attach(freq);
     }
-    FCGX_Free(&freq, 1);
+    for (size_t i = 0; i < KEPT_MAX; i++)
+        close_kept(&slots[i].req);
     if (stop_signal)
         log_msg(LOG_INFO, "stopping on signal %d", (int)stop_signal);
     return failed ? 1 : 0;

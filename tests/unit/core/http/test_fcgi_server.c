@@ -421,10 +421,14 @@ static void put_stream(buf_t *b, int type, const char *data, size_t len, bool en
         put_record(b, type, "", 0);
 }
 
+/* FCGI_KEEP_CONN in FCGI_BEGIN_REQUEST: the web server keeps the connection
+ * open for further requests (nginx's fastcgi_keep_conn). */
+static bool keep_conn;
+
 static void build_request(buf_t *out, char **env, const char *body, size_t body_len,
                           bool send_stdin)
 {
-    const unsigned char begin[8] = {0, 1 /* RESPONDER */, 0, 0, 0, 0, 0, 0};
+    const unsigned char begin[8] = {0, 1 /* RESPONDER */, keep_conn ? 1 : 0, 0, 0, 0, 0, 0};
     put_record(out, FCGI_BEGIN_REQUEST, begin, sizeof begin);
     buf_t params = BUF_INIT(1 << 20);
     for (size_t i = 0; env[i]; i++) {
@@ -707,9 +711,118 @@ static void test_fcgi_client_gone_does_not_kill_worker(void **state)
     stop_server(s);
 }
 
+/* One request on an open connection; returns the response. */
+static char *request_on(int fd, char **env, const char *body)
+{
+    buf_t req = BUF_INIT(1 << 20);
+    build_request(&req, env, body, strlen(body), true);
+    send_all(fd, req.data, req.len);
+    buf_free(&req);
+    int app_status = -1;
+    char *resp = read_response(fd, &app_status);
+    assert_non_null(resp);
+    assert_int_equal(app_status, 0);
+    return resp;
+}
+
+static void test_fcgi_keep_conn(void **state)
+{
+    (void)state;
+    http_limits lim;
+    http_limits_default(&lim);
+    lim.max_body_bytes = 64;
+    server *s = start_server(echo_handler, &lim);
+    keep_conn = true;
+    int kept = connect_to(s);
+    assert_true(kept >= 0);
+    char *env1[] = {"REQUEST_METHOD=POST", "SCRIPT_NAME=/one", "CONTENT_LENGTH=3", NULL};
+    char *resp = request_on(kept, env1, "one");
+    assert_non_null(strstr(resp, "path=/one query= body=one"));
+    free(resp);
+    /* The next request on the same connection is served... */
+    char *env2[] = {"REQUEST_METHOD=POST", "SCRIPT_NAME=/two", "CONTENT_LENGTH=3", NULL};
+    resp = request_on(kept, env2, "two");
+    assert_non_null(strstr(resp, "path=/two query= body=two"));
+    free(resp);
+    /* ...and so is another connection while that one stays open and idle
+     * (another nginx worker process, or the upstream's second keepalive
+     * connection). */
+    int other = connect_to(s);
+    assert_true(other >= 0);
+    char *env3[] = {"REQUEST_METHOD=GET", "SCRIPT_NAME=/three", NULL};
+    resp = request_on(other, env3, "");
+    assert_non_null(strstr(resp, "path=/three"));
+    free(resp);
+    resp = request_on(kept, env2, "two");
+    assert_non_null(strstr(resp, "path=/two query= body=two"));
+    free(resp);
+    /* A body refused unread (413) leaves the rest of its records on the
+     * connection: the worker closes it rather than read them as the next
+     * request. */
+    char *env4[] = {"REQUEST_METHOD=POST", "SCRIPT_NAME=/big", "CONTENT_LENGTH=100", NULL};
+    char big[101];
+    memset(big, 'x', 100);
+    big[100] = '\0';
+    resp = request_on(other, env4, big);
+    assert_true(strncmp(resp, "Status: 413 ", 12) == 0);
+    free(resp);
+    char c;
+    struct pollfd pfd = {other, POLLIN, 0};
+    assert_int_equal(poll(&pfd, 1, WAIT_LIMIT_MS), 1);
+    assert_int_equal(read(other, &c, 1), 0); /* closed by the worker */
+    close(other);
+    /* More kept connections than the worker holds (8): the least recently
+     * used one is closed when another arrives, the rest stay usable. */
+    int many[8];
+    for (size_t i = 0; i < 8; i++) {
+        many[i] = connect_to(s);
+        assert_true(many[i] >= 0);
+        resp = request_on(many[i], env3, "");
+        free(resp);
+    }
+    pfd = (struct pollfd){kept, POLLIN, 0};
+    assert_int_equal(poll(&pfd, 1, WAIT_LIMIT_MS), 1);
+    assert_int_equal(read(kept, &c, 1), 0); /* the oldest: closed */
+    close(kept);
+    for (size_t i = 0; i < 8; i++) {
+        resp = request_on(many[i], env2, "two");
+        assert_non_null(strstr(resp, "path=/two query= body=two"));
+        free(resp);
+    }
+    for (size_t i = 1; i < 8; i++)
+        close(many[i]);
+    kept = many[0];
+    /* The web server closing its kept connection is no error, and an idle
+     * worker holding one still stops at once on SIGTERM. */
+    resp = request_on(kept, env1, "one");
+    assert_non_null(strstr(resp, "path=/one"));
+    free(resp);
+    int idle = connect_to(s);
+    assert_true(idle >= 0);
+    resp = request_on(idle, env3, "");
+    free(resp);
+    close(kept);
+    keep_conn = false;
+    int fresh = connect_to(s);
+    assert_true(fresh >= 0);
+    resp = request_on(fresh, env3, "");
+    assert_non_null(strstr(resp, "path=/three"));
+    free(resp);
+    close(fresh);
+    kill(s->pid, SIGTERM);
+    assert_exited_cleanly(s);
+    close(idle);
+    char *log = read_log(s);
+    assert_null(strstr(log, "failed"));
+    assert_non_null(strstr(log, "stopping on signal 15"));
+    free(log);
+    stop_server(s);
+}
+
 static int cleanup_servers(void **state)
 {
     (void)state;
+    keep_conn = false;
     for (size_t i = 0; i < sizeof pool / sizeof pool[0]; i++)
         stop_server(&pool[i]);
     return 0;
@@ -757,6 +870,7 @@ int main(void)
         cmocka_unit_test_teardown(test_fcgi_signal_mid_request_finishes_it, cleanup_servers),
         cmocka_unit_test_teardown(test_fcgi_idle_worker_exits_on_each_signal, cleanup_servers),
         cmocka_unit_test_teardown(test_fcgi_client_gone_does_not_kill_worker, cleanup_servers),
+        cmocka_unit_test_teardown(test_fcgi_keep_conn, cleanup_servers),
         cmocka_unit_test(test_not_a_fastcgi_socket),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
