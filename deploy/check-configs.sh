@@ -24,20 +24,28 @@
 # cleanly when it stops.
 #
 #   deploy/check-configs.sh [BINDIR]     (default build/release/bin)
+#
+# DDBSQL_DEPLOY_KEEP=1 keeps the temp dir (configs, logs) for a look after;
+# DDBSQL_DEPLOY_ONLY=lighttpd|apache|nginx checks that set-up alone.
 
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 REPO=$PWD
 BINDIR=$(cd "${1:-build/release/bin}" 2>/dev/null && pwd || echo "")
-BIN=${BINDIR:+$BINDIR/ddbsql-mcp}
 T=$(mktemp -d "${TMPDIR:-/tmp}/ddbsql-deploy.XXXXXX")
 chmod 755 "$T" # the workers run as www-data
+# A copy of the executables: mod_fcgid and the restarts start workers late,
+# and a concurrent make must not swap a binary under a running check.
+if [[ -n $BINDIR ]] && ls "$BINDIR"/ddbsql-* >/dev/null 2>&1; then
+  mkdir -p "$T/bin" && cp -p "$BINDIR"/ddbsql-* "$T/bin/" && BINDIR=$T/bin
+fi
+BIN=${BINDIR:+$BINDIR/ddbsql-mcp}
 PIDS=()
 cleanup() {
   local p
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${PIDS[@]}"; do wait_gone "$p"; done
-  rm -rf "$T"
+  if [[ -n ${DDBSQL_DEPLOY_KEEP:-} ]]; then echo "# kept $T" >&2; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
 
@@ -64,6 +72,7 @@ check() { # name logfile command...
   if "$@" >"$log" 2>&1; then ok "$name"; else not_ok "$name" "$log"; fi
 }
 have() { command -v "$1" >/dev/null 2>&1 || [[ -x /usr/sbin/$1 ]]; }
+want() { [[ -z ${DDBSQL_DEPLOY_ONLY:-} || $DDBSQL_DEPLOY_ONLY == "$1" ]]; }
 free_port() {
   node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
@@ -371,7 +380,9 @@ if ((LIVE)); then
 fi
 
 # ---- lighttpd --------------------------------------------------------------------
-if have lighttpd; then
+if ! want lighttpd; then
+  : # DDBSQL_DEPLOY_ONLY
+elif have lighttpd; then
   L=$T/lt
   mkdir -p "$L/run" "$L/www" "$L/log"
   chown www-data:www-data "$L/run" "$L/log" 2>/dev/null
@@ -397,7 +408,7 @@ if have lighttpd; then
     if check_routes lighttpd "$L_URL"; then
       smoke lighttpd "$L_URL" --slow-port "$SLOW_PORT" --dynamo "http://127.0.0.1:$DDB_PORT"
       # shellcheck disable=SC2046 # pids
-      stop_and_check_workers lighttpd "$pid" "$L/log/ddbsql.log" $(workers_of "$pid")
+      stop_and_check_workers lighttpd "$pid" "$L/stderr.log" $(workers_of "$pid")
     fi
     kill "$pid" 2>/dev/null
     wait_gone "$pid"
@@ -410,7 +421,9 @@ fi
 
 # ---- Apache + mod_fcgid ----------------------------------------------------------
 MODS=/usr/lib/apache2/modules
-if have apache2 && [[ -f $MODS/mod_fcgid.so ]]; then
+if ! want apache; then
+  : # DDBSQL_DEPLOY_ONLY
+elif have apache2 && [[ -f $MODS/mod_fcgid.so ]]; then
   A=$T/apache
   mkdir -p "$A/run" "$A/fcgid" "$A/www/ddbsql"
   chown www-data:www-data "$A/fcgid"
@@ -438,6 +451,7 @@ LoadModule mpm_event_module $MODS/mod_mpm_event.so
 LoadModule authz_core_module $MODS/mod_authz_core.so
 LoadModule alias_module $MODS/mod_alias.so
 LoadModule fcgid_module $MODS/mod_fcgid.so
+LoadModule remoteip_module $MODS/mod_remoteip.so
 FcgidIPCDir "$A/fcgid"
 FcgidProcessTableFile "$A/fcgid/shm"
 # Shortened (defaults 300 s and 120 s) so this run sees mod_fcgid stop idle
@@ -451,6 +465,8 @@ DocumentRoot "$A/www"
 </Directory>
 Define DDBSQL_BINDIR "${BINDIR:-/usr/local/bin}"
 Define DDBSQL_CONFIG "$A/ddbsql.conf"
+# smoke.mjs's TLS proxy, which forwards the client's address
+Define DDBSQL_TRUSTED_PROXY 127.0.0.1
 Include "$REPO/deploy/apache/ddbsql.conf"
 EOF
   # shared hosting: .htaccess + wrappers in the web space
@@ -471,7 +487,7 @@ EOF
     direct=http://127.0.0.1:$port
     if check_routes apache "$direct"; then
       smoke "apache (TLS ended in front)" "$A_URL" --tls-proxy "$tls_port" --upstream "$direct" \
-        --cert "$TLS/cert.pem" --cert-key "$TLS/key.pem" --slow-port "$SLOW_PORT" --dynamo "http://127.0.0.1:$DDB_PORT"
+        --cert "$TLS/cert.pem" --cert-key "$TLS/key.pem" --forwarded-for 198.51.100.7 --slow-port "$SLOW_PORT" --dynamo "http://127.0.0.1:$DDB_PORT"
       # mod_fcgid stops idle workers (FcgidIdleTimeout) with SIGTERM: they go
       # cleanly, and the next request starts a new one.
       idle_log=$T/apache-idle.log
@@ -506,7 +522,9 @@ else
 fi
 
 # ---- spawn-fcgi + systemd + nginx -------------------------------------------------
-if have systemd-analyze; then
+if ! want nginx; then
+  : # DDBSQL_DEPLOY_ONLY
+elif have systemd-analyze; then
   mkdir -p "$T/units"
   for unit in deploy/spawn-fcgi/*@.service; do
     # verify wants an instance name. It exits 0 on many problems it only
@@ -553,7 +571,9 @@ supervise() { # unit, instance, socket, log, statusfile
 SUPERVISORS=()
 SPAWNED=()
 
-if have nginx; then
+if ! want nginx; then
+  : # DDBSQL_DEPLOY_ONLY
+elif have nginx; then
   G=$T/nginx
   mkdir -p "$G/run" "$G/logs"
   port=$(free_port)
@@ -608,6 +628,12 @@ EOF
     kill "$pid" 2>/dev/null
     wait_gone "$pid"
     # systemctl stop: SIGTERM to each worker, which must exit with status 0.
+    # First let a worker killed by the smoke suite come back (RestartSec=1).
+    for _ in $(seq 1 50); do
+      read -r -a running < <(workers_of $$)
+      ((${#running[@]} >= ${#SPAWNED[@]})) && break
+      sleep 0.1
+    done
     for s in "${SUPERVISORS[@]}"; do kill -TERM "$s" 2>/dev/null; done
     bad=""
     for s in "${SUPERVISORS[@]}"; do wait_gone "$s"; done

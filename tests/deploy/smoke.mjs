@@ -11,8 +11,11 @@
 //   node tests/deploy/smoke.mjs run --public-url URL --creds FILE
 //       [--slow-port P --dynamo URL]   a DynamoDB proxy that holds a request on
 //                                      demand (schema "slow"): the worker tests
-//       [--tls-proxy PORT --upstream URL]  terminate TLS on PORT (the public
-//                                      URL's port) and forward plain HTTP to URL
+//       [--tls-proxy PORT --upstream URL --cert F --cert-key F
+//        [--forwarded-for ADDR]]       end TLS on PORT (the public URL's port)
+//                                      and forward plain HTTP to URL, saying
+//                                      in X-Forwarded-For that the client is
+//                                      ADDR (the web server must take it)
 //       [--redis-port P]               Redis checked for half-written state
 //       [--no-discovery]               the discovery paths are not routed here
 //                                      (shared hosting): tokens are passed as is
@@ -170,10 +173,11 @@ async function waitGone(pid, timeoutMs = 15000) {
 
 // What a load balancer does: TLS outside, plain HTTP to the web server, with
 // X-Forwarded-Proto/-For (ddbsql ignores them: its URLs come from public_url).
-function startTlsProxy(port, upstream, certFile, keyFile) {
+function startTlsProxy(port, upstream, certFile, keyFile, forwardedFor) {
   const up = new URL(upstream);
   const server = https.createServer({ cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) }, (inReq, inRes) => {
-    const headers = { ...inReq.headers, 'x-forwarded-proto': 'https', 'x-forwarded-for': inReq.socket.remoteAddress };
+    const client = forwardedFor || inReq.socket.remoteAddress;
+    const headers = { ...inReq.headers, 'x-forwarded-proto': 'https', 'x-forwarded-for': client };
     const out = http.request({ host: up.hostname, port: up.port, method: inReq.method, path: inReq.url, headers }, (res) => {
       inRes.writeHead(res.statusCode, res.headers);
       res.pipe(inRes);
@@ -220,7 +224,7 @@ async function run(opts) {
 
   let tls = null;
   let slow = null;
-  if (opts.tlsProxy) tls = await startTlsProxy(Number(opts.tlsProxy), opts.upstream, opts.cert, opts.certKey);
+  if (opts.tlsProxy) tls = await startTlsProxy(Number(opts.tlsProxy), opts.upstream, opts.cert, opts.certKey, opts.forwardedFor);
   if (opts.slowPort) slow = await startSlowProxy(Number(opts.slowPort), opts.dynamo);
 
   const newToken = async () => {
@@ -413,6 +417,14 @@ async function run(opts) {
       // Signing in starts the login session: a new cookie.
       cookie = (r.headers.get('set-cookie') || cookie).split(';')[0];
     });
+    if (opts.forwardedFor && opts.redisPort) {
+      await point(`behind the proxy the worker sees the client's address (${opts.forwardedFor}, X-Forwarded-For from a trusted proxy): the sign-in limit counts it`, async () => {
+        // oauth/rate_limit.c: the per-address counter is keyed by its SHA-256.
+        const key = `ddbsql:rl:login-ip:${crypto.createHash('sha256').update(opts.forwardedFor).digest('hex')}`;
+        const ttl = Number(redisCli(opts.redisPort, ['TTL', key]).trim());
+        assert.ok(ttl > 0, `no sign-in counter ${key} for ${opts.forwardedFor} (TTL ${ttl})`);
+      });
+    }
     await point('/authorize: approving sends the browser to the redirect URI with a code, the state and iss', async () => {
       assert.match(page || '', /value="approve"/, 'no consent page');
       const r = await req(formAction(page), {
