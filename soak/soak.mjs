@@ -366,8 +366,8 @@ redirect_uris = ${REDIRECT}
         (async () => {
           await sleep(redisAt);
           log(`fault: stopping Redis for ${REDIS_DOWN_MS} ms`);
-          const down = Date.now();
           await stack.stopRedis();
+          const down = Date.now(); // stopped: nothing answers from here on
           await sleep(REDIS_DOWN_MS);
           await stack.startRedis();
           faults.redis = { at_ms: down - t0, down_ms: Date.now() - down, back: Date.now() };
