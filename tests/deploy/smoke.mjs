@@ -349,6 +349,23 @@ async function run(opts) {
       assert.equal(r.json?.jsonrpc, '2.0', describe(r, r.text));
       assert.match(r.json.error.message, /over the limit of 1048576 bytes/);
     });
+    await point('a large answer (every customer, all columns) arrives whole', async () => {
+      const t = token || (await newToken());
+      const r = await rpc(t, 10, 'tools/call', { name: 'run_sql', arguments: { sql: 'SELECT * FROM demo.customers', max_rows: 1000 } });
+      assert.equal(r.status, 200, describe(r, r.text));
+      const sc = r.json.result.structuredContent;
+      assert.equal(sc.rows.length, demo.customers.length, JSON.stringify(sc).slice(0, 300));
+      assert.ok(r.text.length > 100000, `only ${r.text.length} bytes`);
+    });
+    await point('a browser\'s CORS preflight (OPTIONS /mcp) reaches the worker', async () => {
+      const r = await req(mcpUrl, {
+        method: 'OPTIONS',
+        headers: { Origin: pub.origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization, content-type' },
+      });
+      assert.equal(r.status, 204, describe(r, r.text));
+      assert.equal(r.headers.get('access-control-allow-origin'), pub.origin);
+      assert.match(r.headers.get('access-control-allow-headers') || '', /Authorization/);
+    });
     await point('a chunked body (no Content-Length) reaches the worker whole', async () => {
       const t = token || (await newToken());
       const msg = JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: runSqlBody(countSql) });
