@@ -28,8 +28,10 @@ BUILD_PKGS=(gcc make pkg-config libfcgi-dev libjson-c-dev libcurl4-openssl-dev l
 RUN_PKGS=(redis-server lighttpd spawn-fcgi nodejs npm)
 # chromium: the browser the integration tests drive with npm playwright-core
 # (tests/package.json), which downloads no browser of its own.
+# openssl and iproute2 (ss): the test certificate and worker lookup of
+# deploy/check-configs.sh.
 TEST_PKGS=(valgrind clang libclang-rt-14-dev wrk chromium apache2 libapache2-mod-fcgid nginx-light curl
-  sqlite3)
+  sqlite3 openssl iproute2)
 
 pkgs=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}")
 [[ $mode == all ]] && pkgs+=("${TEST_PKGS[@]}")
