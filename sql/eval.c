@@ -333,10 +333,42 @@ static NOINLINE bool eval_logic(exec_ctx *ctx, const bexpr *e, const value_t *ro
     return true;
 }
 
+/* A comparison operand: a column or constant is read in place (no copy per
+ * row), anything else evaluated into tmp (which the caller frees). */
+static inline bool operand(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *tmp,
+                           const value_t **v)
+{
+    *tmp = value_null();
+    if (e->kind == BX_CONST) {
+        *v = &e->value;
+        return true;
+    }
+    if (e->kind == BX_COL && row && e->slot >= 0) {
+        *v = &row[e->slot];
+        return true;
+    }
+    *v = tmp;
+    return eval(ctx, e, row, tmp);
+}
+
 static NOINLINE bool eval_binary(exec_ctx *ctx, const bexpr *e, const value_t *row, value_t *out)
 {
     if (e->op == SQL_OP_AND || e->op == SQL_OP_OR)
         return eval_logic(ctx, e, row, out);
+    if (is_comparison(e->op)) {
+        value_t ta, tb;
+        const value_t *a, *b;
+        if (!operand(ctx, e->args[0], row, &ta, &a))
+            return false;
+        if (!operand(ctx, e->args[1], row, &tb, &b)) {
+            value_free(&ta);
+            return false;
+        }
+        *out = truth_value(compare_truth(e->op, a, b));
+        value_free(&ta);
+        value_free(&tb);
+        return true;
+    }
     value_t a, b;
     if (!eval(ctx, e->args[0], row, &a))
         return false;

@@ -30,7 +30,8 @@ typedef struct row_cache {
     int nslots;
     size_t n;      /* the table's items */
     value_t *rows; /* every item's row, n * nslots */
-    bool *keep;    /* the filter's verdict per item */
+    size_t *kept;  /* the items the filter keeps, in order */
+    size_t nkept;
 } row_cache;
 
 struct mem_ddb {
@@ -41,6 +42,13 @@ struct mem_ddb {
     bool no_filter;
     row_cache *rc;
     size_t nrc;
+    /* the last request's entry, by the identity of what it depends on (a
+       read's pages share their request's members): no key built per page */
+    struct {
+        const void *table, *paths, *filter, *values;
+        size_t entry;
+        bool set;
+    } memo;
 };
 
 void mem_ddb_set_filtering(mem_ddb *m, bool on)
@@ -104,7 +112,7 @@ void mem_ddb_free(mem_ddb *m)
         for (size_t k = 0; k < n; k++)
             value_free(&m->rc[i].rows[k]);
         free(m->rc[i].rows);
-        free(m->rc[i].keep);
+        free(m->rc[i].kept);
         free(m->rc[i].key);
     }
     free(m->rc);
@@ -585,6 +593,12 @@ static int scan(mem_ddb *m, mtable *t, json_object *req, buf_t *resp)
 static row_cache *rows_for(mem_ddb *m, mtable *t, json_object *req, const ddb_path *paths,
                            int nslots, char *err, size_t errlen)
 {
+    const void *filter = jget(req, "FilterExpression"),
+               *values = jget(req, "ExpressionAttributeValues");
+    if (m->memo.set && m->memo.table == t && m->memo.paths == paths && m->memo.filter == filter &&
+        m->memo.values == values && m->rc[m->memo.entry].nslots == nslots)
+        return &m->rc[m->memo.entry];
+    m->memo.set = false;
     buf_t kb = BUF_INIT(1 << 20);
     buf_printf(&kb, "%s\x1d", t->name);
     for (int i = 0; i < nslots; i++) {
@@ -600,13 +614,20 @@ static row_cache *rows_for(mem_ddb *m, mtable *t, json_object *req, const ddb_pa
     for (size_t i = 0; i < m->nrc; i++)
         if (strcmp(m->rc[i].key, buf_cstr(&kb)) == 0) {
             buf_free(&kb);
+            m->memo.set = true;
+            m->memo.table = t;
+            m->memo.paths = paths;
+            m->memo.filter = filter;
+            m->memo.values = values;
+            m->memo.entry = i;
             return &m->rc[i];
         }
     row_cache rc = {.key = buf_steal(&kb), .nslots = nslots, .n = t->n};
     rc.rows = xcalloc(t->n * (size_t)nslots + 1, sizeof *rc.rows);
-    rc.keep = xcalloc(t->n + 1, sizeof *rc.keep);
+    rc.kept = xcalloc(t->n + 1, sizeof *rc.kept);
     for (size_t i = 0; i < t->n; i++) {
-        rc.keep[i] = filter_keeps(m, req, t->items[i]);
+        if (filter_keeps(m, req, t->items[i]))
+            rc.kept[rc.nkept++] = i;
         for (int s = 0; s < nslots; s++) {
             value_t *v = &rc.rows[i * (size_t)nslots + (size_t)s];
             if (paths[s].n == 0)
@@ -649,25 +670,33 @@ bool mem_ddb_row_source(void *ctx, ddb_op op, json_object *req, const ddb_path *
     row_cache *rc = rows_for(m, t, req, paths, nslots, err, errlen);
     if (!rc)
         return false;
-    /* Pages of at most 64 KB of values, as DynamoDB's answers are bounded:
-       a page's values are then a heap allocation, not a fresh mapping whose
-       page faults would be counted against the engine. */
-    size_t end = hi, per_page = 65536 / ((size_t)(nslots > 0 ? nslots : 1) * sizeof(value_t));
+    /* Pages of at most 64 KB of values returned, as DynamoDB's answers are
+       bounded: a page's values are then a heap allocation, not a fresh
+       mapping whose page faults would be counted against the engine. A
+       Limit bounds the items read, as DynamoDB's does. */
+    size_t per_page = 65536 / ((size_t)(nslots > 0 ? nslots : 1) * sizeof(value_t));
     if (per_page < 1)
         per_page = 1;
-    if (limit > 0 && (size_t)limit < per_page)
-        per_page = (size_t)limit;
-    if (hi - start > per_page)
-        end = start + per_page;
+    size_t stop = limit > 0 && (size_t)limit < hi - start ? start + (size_t)limit : hi;
+    size_t a = 0, b = rc->nkept; /* the first kept item at or after start */
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (rc->kept[mid] < start)
+            a = mid + 1;
+        else
+            b = mid;
+    }
     size_t n = 0;
-    for (size_t i = start; i < end; i++)
-        n += rc->keep[i];
+    while (a + n < rc->nkept && rc->kept[a + n] < stop && n < per_page)
+        n++;
+    /* read up to the last item given when the page is full, else to stop */
+    size_t end = n == per_page && a + n < rc->nkept && rc->kept[a + n] < stop
+                     ? rc->kept[a + n - 1] + 1
+                     : stop;
     out->rows = xmallocarray(n * (size_t)nslots + 1, sizeof *out->rows);
     value_t *dst = out->rows;
-    for (size_t i = start; i < end; i++) {
-        if (!rc->keep[i])
-            continue;
-        const value_t *src = &rc->rows[i * (size_t)nslots];
+    for (size_t k = 0; k < n; k++) {
+        const value_t *src = &rc->rows[rc->kept[a + k] * (size_t)nslots];
         for (int s = 0; s < nslots; s++)
             *dst++ = value_copy(&src[s]);
     }
