@@ -502,19 +502,26 @@ static char *read_response(int fd, int *app_status)
     }
 }
 
-static char *round_trip(const server *s, char **env, const char *body, size_t body_len)
+/* One request on an open connection; returns the response. */
+static char *request_on(int fd, char **env, const char *body, size_t body_len)
 {
-    int fd = connect_to(s);
-    assert_true(fd >= 0);
     buf_t req = BUF_INIT(8u << 20);
     build_request(&req, env, body, body_len, true);
     send_all(fd, req.data, req.len);
     buf_free(&req);
     int app_status = -1;
     char *resp = read_response(fd, &app_status);
-    close(fd);
     assert_non_null(resp);
     assert_int_equal(app_status, 0);
+    return resp;
+}
+
+static char *round_trip(const server *s, char **env, const char *body, size_t body_len)
+{
+    int fd = connect_to(s);
+    assert_true(fd >= 0);
+    char *resp = request_on(fd, env, body, body_len);
+    close(fd);
     return resp;
 }
 
@@ -711,20 +718,6 @@ static void test_fcgi_client_gone_does_not_kill_worker(void **state)
     stop_server(s);
 }
 
-/* One request on an open connection; returns the response. */
-static char *request_on(int fd, char **env, const char *body)
-{
-    buf_t req = BUF_INIT(1 << 20);
-    build_request(&req, env, body, strlen(body), true);
-    send_all(fd, req.data, req.len);
-    buf_free(&req);
-    int app_status = -1;
-    char *resp = read_response(fd, &app_status);
-    assert_non_null(resp);
-    assert_int_equal(app_status, 0);
-    return resp;
-}
-
 static void test_fcgi_keep_conn(void **state)
 {
     (void)state;
@@ -736,12 +729,12 @@ static void test_fcgi_keep_conn(void **state)
     int kept = connect_to(s);
     assert_true(kept >= 0);
     char *env1[] = {"REQUEST_METHOD=POST", "SCRIPT_NAME=/one", "CONTENT_LENGTH=3", NULL};
-    char *resp = request_on(kept, env1, "one");
+    char *resp = request_on(kept, env1, "one", 3);
     assert_non_null(strstr(resp, "path=/one query= body=one"));
     free(resp);
     /* The next request on the same connection is served... */
     char *env2[] = {"REQUEST_METHOD=POST", "SCRIPT_NAME=/two", "CONTENT_LENGTH=3", NULL};
-    resp = request_on(kept, env2, "two");
+    resp = request_on(kept, env2, "two", 3);
     assert_non_null(strstr(resp, "path=/two query= body=two"));
     free(resp);
     /* ...and so is another connection while that one stays open and idle
@@ -750,10 +743,10 @@ static void test_fcgi_keep_conn(void **state)
     int other = connect_to(s);
     assert_true(other >= 0);
     char *env3[] = {"REQUEST_METHOD=GET", "SCRIPT_NAME=/three", NULL};
-    resp = request_on(other, env3, "");
+    resp = request_on(other, env3, "", 0);
     assert_non_null(strstr(resp, "path=/three"));
     free(resp);
-    resp = request_on(kept, env2, "two");
+    resp = request_on(kept, env2, "two", 3);
     assert_non_null(strstr(resp, "path=/two query= body=two"));
     free(resp);
     /* A body refused unread (413) leaves the rest of its records on the
@@ -763,7 +756,7 @@ static void test_fcgi_keep_conn(void **state)
     char big[101];
     memset(big, 'x', 100);
     big[100] = '\0';
-    resp = request_on(other, env4, big);
+    resp = request_on(other, env4, big, 100);
     assert_true(strncmp(resp, "Status: 413 ", 12) == 0);
     free(resp);
     char c;
@@ -777,7 +770,7 @@ static void test_fcgi_keep_conn(void **state)
     for (size_t i = 0; i < 8; i++) {
         many[i] = connect_to(s);
         assert_true(many[i] >= 0);
-        resp = request_on(many[i], env3, "");
+        resp = request_on(many[i], env3, "", 0);
         free(resp);
     }
     pfd = (struct pollfd){kept, POLLIN, 0};
@@ -785,7 +778,7 @@ static void test_fcgi_keep_conn(void **state)
     assert_int_equal(read(kept, &c, 1), 0); /* the oldest: closed */
     close(kept);
     for (size_t i = 0; i < 8; i++) {
-        resp = request_on(many[i], env2, "two");
+        resp = request_on(many[i], env2, "two", 3);
         assert_non_null(strstr(resp, "path=/two query= body=two"));
         free(resp);
     }
@@ -794,18 +787,18 @@ static void test_fcgi_keep_conn(void **state)
     kept = many[0];
     /* The web server closing its kept connection is no error, and an idle
      * worker holding one still stops at once on SIGTERM. */
-    resp = request_on(kept, env1, "one");
+    resp = request_on(kept, env1, "one", 3);
     assert_non_null(strstr(resp, "path=/one"));
     free(resp);
     int idle = connect_to(s);
     assert_true(idle >= 0);
-    resp = request_on(idle, env3, "");
+    resp = request_on(idle, env3, "", 0);
     free(resp);
     close(kept);
     keep_conn = false;
     int fresh = connect_to(s);
     assert_true(fresh >= 0);
-    resp = request_on(fresh, env3, "");
+    resp = request_on(fresh, env3, "", 0);
     assert_non_null(strstr(resp, "path=/three"));
     free(resp);
     close(fresh);
