@@ -45,6 +45,11 @@ cleanup() {
   local p
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${PIDS[@]}"; do wait_gone "$p"; done
+  # Whatever a server left behind (its command line names this run's dir).
+  local left
+  left=$(ps -e -o pid=,args= | awk -v t="$T" 'index($0, t) && $2 != "awk" { print $1 }')
+  # shellcheck disable=SC2086 # pids
+  [[ -z $left ]] || kill -9 $left 2>/dev/null
   if [[ -n ${DDBSQL_DEPLOY_KEEP:-} ]]; then echo "# kept $T" >&2; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
@@ -76,10 +81,13 @@ want() { [[ -z ${DDBSQL_DEPLOY_ONLY:-} || $DDBSQL_DEPLOY_ONLY == "$1" ]]; }
 free_port() {
   node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
-wait_gone() { # pid: up to 5 s for a clean exit, then SIGKILL
-  local _
+wait_gone() { # pid: up to 5 s for a clean exit, then SIGKILL (with what it started)
+  local _ kids
+  kids=$(ps -e -o pid=,ppid= | awk -v root="$1" '{ parent[$1] = $2 }
+    END { for (p in parent) for (q = parent[p]; q > 1; q = parent[q]) if (q == root) { print p; break } }')
   for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$1" 2>/dev/null
+  # shellcheck disable=SC2086 # pids
+  kill -9 "$1" $kids 2>/dev/null
   wait "$1" 2>/dev/null
 }
 # The ddbsql workers below a process (any depth), as "pid pid ...".
