@@ -29,31 +29,14 @@ static void usage(void)
 int main(int argc, char **argv)
 {
     log_init("register");
-    bool check_only = false;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--check-config") == 0) {
-            check_only = true;
-        } else if (strcmp(argv[i], "--version") == 0) {
-            printf("ddbsql-register %s\n", DDBSQL_VERSION);
-            return 0;
-        } else if (strcmp(argv[i], "--help") == 0) {
-            usage();
-            return 0;
-        } else {
-            fprintf(stderr, "ddbsql-register: unknown option '%s'\n", argv[i]);
-            usage();
-            return 64;
-        }
-    }
-
+    bool check_only;
+    int early = startup_fcgi_args(argc, argv, "ddbsql-register", usage, &check_only);
+    if (early >= 0)
+        return early;
     config cfg;
-    char err[1024];
-    const char *path = config_path();
-    if (!config_start(path, &cfg, err, sizeof err)) {
-        log_msg(LOG_ERROR, "%s", err);
-        log_msg(LOG_ERROR, "refusing to serve until the configuration is fixed");
+    const char *path;
+    if (!startup_fcgi_config(&cfg, &path)) /* never serve a half-valid config */
         return EX_CONFIG;
-    }
     if (check_only) {
         printf("%s: OK (%s)\n", path,
                cfg.auth_none ? "auth = none: /register answers 404" : "client registration on");

@@ -1,7 +1,10 @@
 /* Config start-up shared by the executables. */
 #include "core/conf/startup.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include "core/base/version.h"
 
 log_level config_log_level(const char *name)
 {
@@ -22,4 +25,37 @@ bool config_start(const char *path, config *cfg, char *err, size_t errlen)
         return false;
     log_set_level(config_log_level(cfg->log_level));
     return true;
+}
+
+int startup_fcgi_args(int argc, char **argv, const char *program, void (*usage)(void),
+                      bool *check_only)
+{
+    *check_only = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--check-config") == 0) {
+            *check_only = true;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("%s %s\n", program, DDBSQL_VERSION);
+            return 0;
+        } else if (strcmp(argv[i], "--help") == 0) {
+            usage();
+            return 0;
+        } else {
+            fprintf(stderr, "%s: unknown option '%s'\n", program, argv[i]);
+            usage();
+            return 64;
+        }
+    }
+    return -1;
+}
+
+bool startup_fcgi_config(config *cfg, const char **path)
+{
+    char err[1024];
+    *path = config_path();
+    if (config_start(*path, cfg, err, sizeof err))
+        return true;
+    log_msg(LOG_ERROR, "%s", err);
+    log_msg(LOG_ERROR, "refusing to serve until the configuration is fixed");
+    return false;
 }

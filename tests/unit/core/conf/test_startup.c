@@ -109,12 +109,77 @@ static void test_a_bad_file_changes_nothing(void **state)
     assert_non_null(strstr(err, missing));
 }
 
+static int usage_calls;
+static void count_usage(void)
+{
+    usage_calls++;
+}
+
+static int args(bool *check_only, int argc, ...)
+{
+    char *argv[8] = {"ddbsql-test"};
+    va_list ap;
+    va_start(ap, argc);
+    for (int i = 1; i < argc && i < 8; i++)
+        argv[i] = va_arg(ap, char *);
+    va_end(ap);
+    return startup_fcgi_args(argc, argv, "ddbsql-test", count_usage, check_only);
+}
+
+static void test_fcgi_args(void **state)
+{
+    (void)state;
+    bool check = true;
+    usage_calls = 0;
+    /* Nothing: serve. */
+    assert_int_equal(args(&check, 1), -1);
+    assert_false(check);
+    assert_int_equal(args(&check, 2, "--check-config"), -1);
+    assert_true(check);
+    /* --help prints the usage and ends; an unknown option too, with 64. */
+    assert_int_equal(args(&check, 2, "--help"), 0);
+    assert_int_equal(usage_calls, 1);
+    capture_stderr_start();
+    assert_int_equal(args(&check, 3, "--check-config", "--bogus"), 64);
+    char *err = capture_stderr_stop();
+    assert_non_null(strstr(err, "ddbsql-test: unknown option '--bogus'"));
+    free(err);
+    assert_int_equal(usage_calls, 2);
+}
+
+static void test_fcgi_config(void **state)
+{
+    (void)state;
+    char *path = write_conf(CONF_HEAD CONF_SCHEMA);
+    setenv(CONFIG_ENV_VAR, path, 1);
+    config cfg;
+    const char *read_from = NULL;
+    assert_true(startup_fcgi_config(&cfg, &read_from));
+    assert_string_equal(read_from, path);
+    config_free(&cfg);
+    /* A bad file: false, and the log says why and that nothing is served. */
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("public_url = nope\n", fp);
+    fclose(fp);
+    capture_stderr_start();
+    assert_false(startup_fcgi_config(&cfg, &read_from));
+    char *err = capture_stderr_stop();
+    assert_non_null(strstr(err, "public_url"));
+    assert_non_null(strstr(err, "refusing to serve until the configuration is fixed"));
+    free(err);
+    unsetenv(CONFIG_ENV_VAR);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_level_names),
         cmocka_unit_test(test_start_applies_the_log_level),
         cmocka_unit_test(test_a_bad_file_changes_nothing),
+        cmocka_unit_test(test_fcgi_args),
+        cmocka_unit_test(test_fcgi_config),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     log_set_level(LOG_INFO);
