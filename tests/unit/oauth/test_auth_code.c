@@ -42,25 +42,10 @@ static int group_teardown(void **state)
     return 0;
 }
 
-static redisReply *raw(const char *fmt, ...)
-{
-    struct timeval tv = {1, 0};
-    redisContext *c = redisConnectWithTimeout("127.0.0.1", test_redis_port(srv), tv);
-    assert_non_null(c);
-    assert_int_equal(c->err, 0);
-    va_list ap;
-    va_start(ap, fmt);
-    redisReply *r = redisvCommand(c, fmt, ap);
-    va_end(ap);
-    redisFree(c);
-    assert_non_null(r);
-    return r;
-}
-
 static int each_setup(void **state)
 {
     (void)state;
-    freeReplyObject(raw("FLUSHALL"));
+    test_redis_flush(srv);
     return 0;
 }
 
@@ -109,11 +94,11 @@ static void test_issue_and_consume(void **state)
     /* Redis holds the grant under the code's hash, for 60 s, never the code. */
     char key[256];
     code_key(code, "code", key, sizeof key);
-    redisReply *ttl = raw("TTL %s", key);
+    redisReply *ttl = test_redis_command(srv, "TTL %s", key);
     assert_int_equal(ttl->type, REDIS_REPLY_INTEGER);
     assert_true(ttl->integer > 50 && ttl->integer <= AUTH_CODE_TTL);
     freeReplyObject(ttl);
-    redisReply *keys = raw("KEYS *");
+    redisReply *keys = test_redis_command(srv, "KEYS *");
     assert_int_equal(keys->elements, 1);
     assert_null(strstr(keys->element[0]->str, code));
     freeReplyObject(keys);
@@ -133,12 +118,12 @@ static void test_issue_and_consume(void **state)
     auth_code_grant_free(&got);
 
     /* The grant is gone; a tombstone remembers the code as used. */
-    redisReply *ex = raw("EXISTS %s", key);
+    redisReply *ex = test_redis_command(srv, "EXISTS %s", key);
     assert_int_equal(ex->integer, 0);
     freeReplyObject(ex);
     char used[256];
     code_key(code, "code-used", used, sizeof used);
-    redisReply *t = raw("TTL %s", used);
+    redisReply *t = test_redis_command(srv, "TTL %s", used);
     assert_true(t->integer > AUTH_CODE_TOMBSTONE_TTL - 10 && t->integer <= AUTH_CODE_TOMBSTONE_TTL);
     freeReplyObject(t);
 
@@ -203,7 +188,7 @@ static void test_expired(void **state)
     char *code = issue_ok(&g);
     char key[256];
     code_key(code, "code", key, sizeof key);
-    freeReplyObject(raw("DEL %s", key)); /* what Redis does after 60 s */
+    freeReplyObject(test_redis_command(srv, "DEL %s", key)); /* what Redis does after 60 s */
     auth_code_grant got;
     assert_int_equal(auth_code_consume(store, code, &got, err, sizeof err), AUTH_CODE_UNKNOWN);
     auth_code_grant_free(&got);
@@ -232,7 +217,7 @@ static void test_refused_grants(void **state)
     g = sample();
     g.auth_time = 0;
     assert_null(auth_code_issue(store, &g, err, sizeof err));
-    redisReply *keys = raw("KEYS *");
+    redisReply *keys = test_redis_command(srv, "KEYS *");
     assert_int_equal(keys->elements, 0);
     freeReplyObject(keys);
 }

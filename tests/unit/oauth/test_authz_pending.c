@@ -43,24 +43,10 @@ static int group_teardown(void **state)
     return 0;
 }
 
-static redisReply *raw(const char *fmt, ...)
-{
-    struct timeval tv = {1, 0};
-    redisContext *c = redisConnectWithTimeout("127.0.0.1", test_redis_port(srv), tv);
-    assert_non_null(c);
-    va_list ap;
-    va_start(ap, fmt);
-    redisReply *r = redisvCommand(c, fmt, ap);
-    va_end(ap);
-    redisFree(c);
-    assert_non_null(r);
-    return r;
-}
-
 static int each_setup(void **state)
 {
     (void)state;
-    freeReplyObject(raw("FLUSHALL"));
+    test_redis_flush(srv);
     return 0;
 }
 
@@ -101,10 +87,10 @@ static void test_create_and_load(void **state)
     /* Redis holds the id's hash, with the TTL. */
     char key[128];
     key_of(id, key, sizeof key);
-    redisReply *r = raw("TTL %s", key);
+    redisReply *r = test_redis_command(srv, "TTL %s", key);
     assert_true(r->integer > AUTHZ_PENDING_TTL - 5 && r->integer <= AUTHZ_PENDING_TTL);
     freeReplyObject(r);
-    r = raw("KEYS *%s*", id);
+    r = test_redis_command(srv, "KEYS *%s*", id);
     assert_int_equal(r->elements, 0);
     freeReplyObject(r);
 
@@ -146,7 +132,7 @@ static void test_malformed_and_unknown_ids(void **state)
                          AUTHZ_NONE);
     }
     /* Nothing was created by the rebind of an unknown id. */
-    redisReply *r = raw("DBSIZE");
+    redisReply *r = test_redis_command(srv, "DBSIZE");
     assert_int_equal(r->integer, 0);
     freeReplyObject(r);
 }
@@ -159,7 +145,7 @@ static void test_incomplete_record_is_none(void **state)
     assert_int_equal(authz_pending_create(store, &p, id, err, sizeof err), AUTHZ_OK);
     char key[128];
     key_of(id, key, sizeof key);
-    freeReplyObject(raw("HDEL %s code_challenge", key));
+    freeReplyObject(test_redis_command(srv, "HDEL %s code_challenge", key));
     authz_pending got;
     assert_int_equal(authz_pending_load(store, id, &got, err, sizeof err), AUTHZ_NONE);
 }
@@ -178,13 +164,13 @@ static void test_rebind(void **state)
     /* The TTL is kept. */
     char key[128];
     key_of(id, key, sizeof key);
-    redisReply *r = raw("TTL %s", key);
+    redisReply *r = test_redis_command(srv, "TTL %s", key);
     assert_true(r->integer > 0);
     freeReplyObject(r);
     /* Gone: no rebind, and no record without a TTL is made. */
-    freeReplyObject(raw("DEL %s", key));
+    freeReplyObject(test_redis_command(srv, "DEL %s", key));
     assert_int_equal(authz_pending_rebind(store, id, SESSION_B, err, sizeof err), AUTHZ_NONE);
-    r = raw("EXISTS %s", key);
+    r = test_redis_command(srv, "EXISTS %s", key);
     assert_int_equal(r->integer, 0);
     freeReplyObject(r);
 }

@@ -46,35 +46,13 @@ static int group_teardown(void **state)
 static int each_setup(void **state)
 {
     (void)state;
-    struct timeval tv = {1, 0};
-    redisContext *c = redisConnectWithTimeout("127.0.0.1", test_redis_port(srv), tv);
-    assert_non_null(c);
-    redisReply *r = redisCommand(c, "FLUSHALL");
-    assert_non_null(r);
-    freeReplyObject(r);
-    redisFree(c);
+    test_redis_flush(srv);
     return 0;
-}
-
-/* A raw command on the test server (outside the module under test). */
-static redisReply *raw(const char *fmt, ...)
-{
-    struct timeval tv = {1, 0};
-    redisContext *c = redisConnectWithTimeout("127.0.0.1", test_redis_port(srv), tv);
-    assert_non_null(c);
-    assert_int_equal(c->err, 0);
-    va_list ap;
-    va_start(ap, fmt);
-    redisReply *r = redisvCommand(c, fmt, ap);
-    va_end(ap);
-    redisFree(c);
-    assert_non_null(r);
-    return r;
 }
 
 static long long raw_int(const char *fmt, const char *arg)
 {
-    redisReply *r = raw(fmt, arg);
+    redisReply *r = test_redis_command(srv, fmt, arg);
     assert_int_equal(r->type, REDIS_REPLY_INTEGER);
     long long v = r->integer;
     freeReplyObject(r);
@@ -117,7 +95,7 @@ static void test_create_and_lookup(void **state)
     hex_encode(h, sizeof h, hex);
     free(raw_id);
     assert_string_equal(s.handle, hex);
-    redisReply *keys = raw("KEYS *");
+    redisReply *keys = test_redis_command(srv, "KEYS *");
     assert_int_equal(keys->type, REDIS_REPLY_ARRAY);
     assert_int_equal(keys->elements, 2); /* the session and alice's index */
     for (size_t i = 0; i < keys->elements; i++)
@@ -168,7 +146,7 @@ static void test_prelogin_session(void **state)
     assert_memory_equal(got.csrf_secret, s.csrf_secret, CSRF_SECRET_LEN);
     login_session_free(&got);
     /* Not indexed under any user: one key only. */
-    redisReply *keys = raw("KEYS *");
+    redisReply *keys = test_redis_command(srv, "KEYS *");
     assert_int_equal(keys->elements, 1);
     freeReplyObject(keys);
     /* Sign-in: a new session replaces it (no fixation). */
@@ -225,7 +203,7 @@ static void test_revoke(void **state)
     assert_int_equal(login_session_lookup(store, id, NOW, &got, err, sizeof err), LOGIN_NONE);
     /* Again: already gone is fine. */
     assert_int_equal(login_session_revoke(store, &s, err, sizeof err), LOGIN_OK);
-    redisReply *keys = raw("KEYS *");
+    redisReply *keys = test_redis_command(srv, "KEYS *");
     assert_int_equal(keys->elements, 0); /* the index emptied and vanished */
     freeReplyObject(keys);
     login_session_free(&s);
@@ -324,18 +302,18 @@ static void test_malformed_ids_and_entries(void **state)
     /* A damaged entry counts as no session. */
     char key[256];
     session_key(&s, key, sizeof key);
-    freeReplyObject(raw("HSET %s csrf zz", key));
+    freeReplyObject(test_redis_command(srv, "HSET %s csrf zz", key));
     assert_int_equal(login_session_lookup(store, id, NOW, &got, err, sizeof err), LOGIN_NONE);
-    freeReplyObject(raw("HSET %s csrf %064d method root", key, 0));
+    freeReplyObject(test_redis_command(srv, "HSET %s csrf %064d method root", key, 0));
     assert_int_equal(login_session_lookup(store, id, NOW, &got, err, sizeof err), LOGIN_NONE);
-    freeReplyObject(raw("HSET %s method password user %s", key, ""));
+    freeReplyObject(test_redis_command(srv, "HSET %s method password user %s", key, ""));
     assert_int_equal(login_session_lookup(store, id, NOW, &got, err, sizeof err), LOGIN_NONE);
-    freeReplyObject(raw("HSET %s user alice", key));
+    freeReplyObject(test_redis_command(srv, "HSET %s user alice", key));
     assert_int_equal(login_session_lookup(store, id, NOW, &got, err, sizeof err), LOGIN_OK);
     login_session_free(&got);
     /* Another type under the key. */
-    freeReplyObject(raw("DEL %s", key));
-    freeReplyObject(raw("SET %s x", key));
+    freeReplyObject(test_redis_command(srv, "DEL %s", key));
+    freeReplyObject(test_redis_command(srv, "SET %s x", key));
     assert_int_equal(login_session_lookup(store, id, NOW, &got, err, sizeof err),
                      LOGIN_STORE_ERROR);
     login_session_free(&s);

@@ -41,13 +41,7 @@ static int group_teardown(void **state)
 static int each_setup(void **state)
 {
     (void)state;
-    struct timeval tv = {1, 0};
-    redisContext *c = redisConnectWithTimeout("127.0.0.1", test_redis_port(srv), tv);
-    assert_non_null(c);
-    redisReply *r = redisCommand(c, "FLUSHALL");
-    assert_non_null(r);
-    freeReplyObject(r);
-    redisFree(c);
+    test_redis_flush(srv);
     return 0;
 }
 

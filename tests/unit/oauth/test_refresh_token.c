@@ -46,25 +46,10 @@ static int group_teardown(void **state)
     return 0;
 }
 
-static redisReply *raw(const char *fmt, ...)
-{
-    struct timeval tv = {1, 0};
-    redisContext *c = redisConnectWithTimeout("127.0.0.1", test_redis_port(srv), tv);
-    assert_non_null(c);
-    assert_int_equal(c->err, 0);
-    va_list ap;
-    va_start(ap, fmt);
-    redisReply *r = redisvCommand(c, fmt, ap);
-    va_end(ap);
-    redisFree(c);
-    assert_non_null(r);
-    return r;
-}
-
 static int each_setup(void **state)
 {
     (void)state;
-    freeReplyObject(raw("FLUSHALL"));
+    test_redis_flush(srv);
     return 0;
 }
 
@@ -120,17 +105,17 @@ static refresh_status peek(const char *tok, int64_t now)
 /* True when any key or value in Redis contains s. */
 static bool redis_contains(const char *s)
 {
-    redisReply *keys = raw("KEYS *");
+    redisReply *keys = test_redis_command(srv, "KEYS *");
     bool found = false;
     for (size_t i = 0; i < keys->elements && !found; i++) {
         const char *k = keys->element[i]->str;
         found = strstr(k, s) != NULL;
-        redisReply *type = raw("TYPE %s", k);
+        redisReply *type = test_redis_command(srv, "TYPE %s", k);
         redisReply *vals = NULL;
         if (!strcmp(type->str, "hash"))
-            vals = raw("HGETALL %s", k);
+            vals = test_redis_command(srv, "HGETALL %s", k);
         else if (!strcmp(type->str, "set"))
-            vals = raw("SMEMBERS %s", k);
+            vals = test_redis_command(srv, "SMEMBERS %s", k);
         for (size_t j = 0; vals && j < vals->elements; j++)
             found = found || strstr(vals->element[j]->str, s);
         if (vals)
@@ -143,7 +128,7 @@ static bool redis_contains(const char *s)
 
 static long long family_ttl(const char *family)
 {
-    redisReply *r = raw("TTL test:rtf:%s", family);
+    redisReply *r = test_redis_command(srv, "TTL test:rtf:%s", family);
     long long v = r->integer;
     freeReplyObject(r);
     return v;
@@ -195,11 +180,11 @@ static void test_rotation_chain(void **state)
     assert_false(redis_contains(t1));
     assert_false(redis_contains(t2));
     /* Only the newest retired token keeps its successor for the grace. */
-    redisReply *keys = raw("KEYS test:rt:*");
+    redisReply *keys = test_redis_command(srv, "KEYS test:rt:*");
     assert_int_equal(keys->elements, 3);
     int with_grace = 0;
     for (size_t i = 0; i < keys->elements; i++) {
-        redisReply *h = raw("HEXISTS %s gb", keys->element[i]->str);
+        redisReply *h = test_redis_command(srv, "HEXISTS %s gb", keys->element[i]->str);
         with_grace += (int)h->integer;
         freeReplyObject(h);
     }
@@ -406,12 +391,12 @@ static void test_index_pruned(void **state)
     char t[REFRESH_TOKEN_LEN + 1];
     refresh_grant g = grant(FAM1, "client-a", "alice");
     create_ok(&g, TTL, t);
-    freeReplyObject(raw("DEL test:rtf:%s", FAM1)); /* as if it expired */
+    freeReplyObject(test_redis_command(srv, "DEL test:rtf:%s", FAM1)); /* as if it expired */
     g = grant(FAM2, "client-a", "alice");
     create_ok(&g, TTL, t);
-    redisReply *keys = raw("KEYS test:rtf-user:*");
+    redisReply *keys = test_redis_command(srv, "KEYS test:rtf-user:*");
     assert_int_equal(keys->elements, 1);
-    redisReply *m = raw("SMEMBERS %s", keys->element[0]->str);
+    redisReply *m = test_redis_command(srv, "SMEMBERS %s", keys->element[0]->str);
     assert_int_equal(m->elements, 1);
     assert_string_equal(m->element[0]->str, FAM2);
     freeReplyObject(m);
@@ -435,7 +420,7 @@ static void test_bad_create(void **state)
     g = grant(FAM1, "client-a", "alice");
     assert_int_equal(refresh_family_create(store, &g, 0, NOW, t, err, sizeof err),
                      REFRESH_BAD_INPUT);
-    redisReply *keys = raw("KEYS *");
+    redisReply *keys = test_redis_command(srv, "KEYS *");
     assert_int_equal(keys->elements, 0);
     freeReplyObject(keys);
     assert_string_equal(refresh_status_code(REFRESH_REUSED), "reused");

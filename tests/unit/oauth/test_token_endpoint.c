@@ -110,11 +110,7 @@ static int each_setup(void **state)
 {
     (void)state;
     fake_now = NOW;
-    struct timeval tv = {1, 0};
-    redisContext *c = redisConnectWithTimeout("127.0.0.1", test_redis_port(srv), tv);
-    assert_non_null(c);
-    freeReplyObject(redisCommand(c, "FLUSHALL"));
-    redisFree(c);
+    test_redis_flush(srv);
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <hiredis/hiredis.h>
+#include <stdarg.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -155,4 +156,29 @@ redis_conf test_redis_conf(const test_redis *r)
     c.command_timeout_ms = 2000;
     c.key_prefix = "test:";
     return c;
+}
+
+redisReply *test_redis_command(const test_redis *r, const char *fmt, ...)
+{
+    struct timeval tv = {1, 0};
+    redisContext *c = redisConnectWithTimeout("127.0.0.1", test_redis_port(r), tv);
+    if (!c || c->err) {
+        fprintf(stderr, "test redis: cannot connect to port %d\n", test_redis_port(r));
+        abort();
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    redisReply *reply = redisvCommand(c, fmt, ap);
+    va_end(ap);
+    redisFree(c);
+    if (!reply) {
+        fprintf(stderr, "test redis: no answer to a command\n");
+        abort();
+    }
+    return reply;
+}
+
+void test_redis_flush(const test_redis *r)
+{
+    freeReplyObject(test_redis_command(r, "FLUSHALL"));
 }

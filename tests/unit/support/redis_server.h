@@ -8,6 +8,7 @@
 
 #include "core/conf/config.h"
 
+#include <hiredis/hiredis.h>
 #include <stdbool.h>
 
 typedef struct test_redis test_redis;
@@ -27,5 +28,12 @@ int test_redis_port(const test_redis *r);
 /* A redis_conf for this server: short timeouts, key prefix "test:". The
  * strings are static. */
 redis_conf test_redis_conf(const test_redis *r);
+
+/* A command on the server over a connection of its own (outside the code
+ * under test, to set up or inspect its keys). Aborts the test on failure;
+ * free the reply with freeReplyObject. */
+redisReply *test_redis_command(const test_redis *r, const char *fmt, ...);
+/* FLUSHALL: every test starts with an empty server. */
+void test_redis_flush(const test_redis *r);
 
 #endif
