@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -1181,6 +1182,23 @@ static const key_desc client_keys[] = {
 
 /* ---- sections ------------------------------------------------------------- */
 
+/* Section names (schemas, users) must differ by more than letter case, so
+ * that a lookup that ignores case finds one. items: n structs of size
+ * stride, each with its name (char *) at name_at. */
+static bool distinct_by_case(ctx *c, const char *kind, const char *name, const void *items,
+                             size_t n, size_t stride, size_t name_at)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *other = *(char *const *)((const char *)items + i * stride + name_at);
+        if (!strcasecmp(other, name))
+            return cfail(c, c->sec->line, NULL,
+                         "%s '%s' differs from %s '%s' only in letter case; %s names must differ "
+                         "by more than case",
+                         kind, name, kind, other, kind);
+    }
+    return true;
+}
+
 static void *open_global(ctx *c)
 {
     return c->cfg;
@@ -1241,15 +1259,9 @@ static void *open_schema(ctx *c)
         return NULL;
     }
     config *cfg = c->cfg;
-    for (size_t i = 0; i < cfg->nschemas; i++) {
-        if (!strcasecmp(cfg->schemas[i].name, name)) {
-            cfail(c, c->sec->line, NULL,
-                  "schema '%s' differs from schema '%s' only in letter case; schema names must "
-                  "differ by more than case",
-                  name, cfg->schemas[i].name);
-            return NULL;
-        }
-    }
+    if (!distinct_by_case(c, "schema", name, cfg->schemas, cfg->nschemas, sizeof *cfg->schemas,
+                          offsetof(schema_conf, name)))
+        return NULL;
     cfg->schemas = xreallocarray(cfg->schemas, cfg->nschemas + 1, sizeof *cfg->schemas);
     schema_conf *s = &cfg->schemas[cfg->nschemas++];
     memset(s, 0, sizeof *s);
@@ -1383,15 +1395,9 @@ static void *open_user(ctx *c)
         return NULL;
     }
     oauth_conf *o = &c->cfg->oauth;
-    for (size_t i = 0; i < o->nusers; i++) {
-        if (!strcasecmp(o->users[i].name, name)) {
-            cfail(c, c->sec->line, NULL,
-                  "user '%s' differs from user '%s' only in letter case; user names must differ "
-                  "by more than case",
-                  name, o->users[i].name);
-            return NULL;
-        }
-    }
+    if (!distinct_by_case(c, "user", name, o->users, o->nusers, sizeof *o->users,
+                          offsetof(user_conf, name)))
+        return NULL;
     o->users = xreallocarray(o->users, o->nusers + 1, sizeof *o->users);
     user_conf *u = &o->users[o->nusers++];
     memset(u, 0, sizeof *u);
